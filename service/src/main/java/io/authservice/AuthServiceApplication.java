@@ -1,0 +1,152 @@
+package io.authservice;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.caffeine.MetricsStatsCounter;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.authservice.audit.AuditLog;
+import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.auth.ApiKeyAuthFilter;
+import io.authservice.auth.ApiKeyAuthenticator;
+import io.authservice.auth.ApiKeyCache;
+import io.authservice.auth.AuthAuditFilter;
+import io.authservice.auth.ClientAddressFilter;
+import io.authservice.auth.ClientAddresses;
+import io.authservice.auth.FailedAttemptThrottle;
+import io.authservice.auth.JsonUnauthorizedHandler;
+import io.authservice.auth.LastUsedRecorder;
+import io.authservice.auth.RevocationPoller;
+import io.authservice.auth.ScopeAuthorizer;
+import io.authservice.cli.ApiKeyCommands;
+import io.authservice.config.ApiKeyConfig;
+import io.authservice.config.ThrottleConfig;
+import io.authservice.core.ApiKeyReports;
+import io.authservice.core.ApiKeySecrets;
+import io.authservice.core.ApiKeyService;
+import io.authservice.core.Caller;
+import io.authservice.core.ObjectMappers;
+import io.authservice.db.ApiKeyDAO;
+import io.authservice.db.Databases;
+import io.authservice.health.KeyCacheHealthCheck;
+import io.authservice.resources.PingResource;
+import io.authservice.resources.WhoAmIResource;
+import io.authservice.tasks.AdminTokenFilter;
+import io.authservice.tasks.AdminTokens;
+import io.authservice.tasks.ApiKeyTasks;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.migrations.MigrationsBundle;
+import jakarta.servlet.DispatcherType;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+import org.jdbi.v3.core.Jdbi;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The Auth Service: API keys for services, checked on every request from an in-process cache,
+ * with every use and failed attempt handed to the audit trail.
+ */
+public class AuthServiceApplication extends Application<AuthServiceConfiguration> {
+
+    public static void main(String[] args) throws Exception {
+        new AuthServiceApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "auth-service";
+    }
+
+    @Override
+    public void initialize(Bootstrap<AuthServiceConfiguration> bootstrap) {
+        // ${AUTH_DB_URL:-default} in config.yml: one file for the embedded default and production
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        ObjectMappers.configure(bootstrap.getObjectMapper());
+        bootstrap.addBundle(new MigrationsBundle<>() {
+            @Override
+            public DataSourceFactory getDataSourceFactory(AuthServiceConfiguration configuration) {
+                return configuration.getDatabase();
+            }
+        });
+        ApiKeyCommands.all(System.out, new ApiKeyConfig().getDefaultRotationGrace().toJavaDuration())
+                .forEach(bootstrap::addCommand);
+    }
+
+    @Override
+    public void run(AuthServiceConfiguration config, Environment environment) {
+        final Clock clock = Clock.systemUTC();
+        final SecureRandom random = new SecureRandom();
+        final String instanceId = InstanceIds.of(config);
+        final ApiKeyConfig keyConfig = config.getApiKeys();
+
+        // storage
+        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
+        if (config.isMigrateOnStart()) {
+            Databases.migrate(jdbi);
+        }
+
+        // the audit seam; the audit pipeline plugs its transport in here
+        final AuditLog audit = auditLog(config, environment);
+
+        // API key lifecycle and lookup
+        final ApiKeyService apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
+                keyConfig.getDefaultScopes(), instanceId);
+        final ApiKeyCache cache = new ApiKeyCache(
+                hash -> jdbi.withExtension(ApiKeyDAO.class, dao -> dao.findByHash(hash)),
+                keyConfig.getCache(), Ticker.systemTicker(), ForkJoinPool.commonPool(),
+                () -> new MetricsStatsCounter(environment.metrics(), "api-key-cache"));
+        environment.metrics().register("api-key-cache.size", (Gauge<Long>) cache::estimatedSize);
+        final RevocationPoller poller = new RevocationPoller(jdbi, cache,
+                keyConfig.getRevocationPollInterval().toJavaDuration(), keyConfig.getRevocationPollOverlap().toJavaDuration(),
+                clock, environment.lifecycle().scheduledExecutorService("api-key-revocation-poller").build());
+        environment.lifecycle().manage(poller);
+        final LastUsedRecorder lastUsed = new LastUsedRecorder(jdbi, keyConfig.getLastUsedFlushInterval().toJavaDuration(),
+                environment.lifecycle().scheduledExecutorService("api-key-last-used").build());
+        environment.lifecycle().manage(lastUsed);
+
+        // authentication: X-API-Key, scopes as roles, one audit event per attempt
+        final ThrottleConfig throttleConfig = config.getThrottle();
+        final FailedAttemptThrottle throttle = new FailedAttemptThrottle(throttleConfig.getMaxFailures(),
+                throttleConfig.getWindow().toJavaDuration(), throttleConfig.getMaximumTrackedAddresses(), Ticker.systemTicker());
+        environment.servlets().addFilter("client-address",
+                        new ClientAddressFilter(new ClientAddresses(config.getClientAddress().getTrustedProxies())))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.jersey().register(new AuthDynamicFeature(new ApiKeyAuthFilter.Builder()
+                .setThrottle(throttle)
+                .setAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, clock))
+                .setAuthorizer(new ScopeAuthorizer())
+                .setUnauthorizedHandler(new JsonUnauthorizedHandler())
+                .setPrefix(ApiKeyAuthFilter.SCHEME)
+                .setRealm(getName())
+                .buildAuthFilter()));
+        environment.jersey().register(RolesAllowedDynamicFeature.class);
+        environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
+
+        // endpoints
+        environment.jersey().register(new PingResource());
+        environment.jersey().register(new WhoAmIResource());
+
+        // admin port: every task needs the admin token
+        environment.admin().addFilter("admin-token", new AdminTokenFilter(AdminTokens.resolve(config.getAdminAccess(), random)))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
+        ApiKeyTasks.all(apiKeys, new ApiKeyReports(clock), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
+                environment.getObjectMapper()).forEach(environment.admin()::addTask);
+        environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
+    }
+
+    /** The transport behind the audit seam. Tests override this to look at what was recorded. */
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment) {
+        return new Slf4jAuditLog();
+    }
+}

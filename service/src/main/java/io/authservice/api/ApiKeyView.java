@@ -1,0 +1,30 @@
+package io.authservice.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.authservice.core.ApiKey;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A stored key as operators see it: never the key, never its hash. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record ApiKeyView(
+        @JsonProperty("id") long id,
+        @JsonProperty("name") String name,
+        @JsonProperty("prefix") String prefix,
+        @JsonProperty("scopes") List<String> scopes,
+        @JsonProperty("is_active") boolean active,
+        @JsonProperty("status") String status,
+        @JsonProperty("created_at") Instant createdAt,
+        @JsonProperty("expires_at") Instant expiresAt,
+        @JsonProperty("last_used_at") Instant lastUsedAt,
+        @JsonProperty("deactivated_at") Instant deactivatedAt,
+        @JsonProperty("replaced_by") Long replacedBy) {
+
+    public static ApiKeyView of(ApiKey key, Instant now) {
+        return new ApiKeyView(key.id(), key.name(), key.prefix(), key.scopes().stream().sorted().toList(),
+                key.active(), key.statusAt(now).wireName(), key.createdAt(), key.expiresAt(), key.lastUsedAt(),
+                key.deactivatedAt(), key.replacedBy());
+    }
+}

@@ -1,0 +1,66 @@
+package io.authservice.auth;
+
+import io.authservice.audit.AuditReasons;
+import io.authservice.core.ApiKey;
+import io.authservice.core.ApiKeySecrets;
+import io.authservice.core.Caller;
+import io.authservice.core.ServiceCaller;
+import io.dropwizard.auth.AuthenticationException;
+import io.dropwizard.auth.Authenticator;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Checks a presented API key: its format (before any lookup), then its hash against the cache,
+ * then its state. Answers {@code Optional.empty()} for every kind of bad key and records the true
+ * reason on the attempt; throws only when the key store cannot be read.
+ */
+public final class ApiKeyAuthenticator implements Authenticator<ApiKeyCredentials, Caller> {
+    private final ApiKeyCache cache;
+    private final LastUsedRecorder lastUsed;
+    private final Clock clock;
+
+    public ApiKeyAuthenticator(ApiKeyCache cache, LastUsedRecorder lastUsed, Clock clock) {
+        this.cache = cache;
+        this.lastUsed = lastUsed;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<Caller> authenticate(ApiKeyCredentials credentials) throws AuthenticationException {
+        final AuthAttempt attempt = credentials.attempt();
+        if (!ApiKeySecrets.isWellFormed(credentials.presented())) {
+            attempt.reject(AuditReasons.MALFORMED, null);
+            return Optional.empty();
+        }
+        final Optional<ApiKey> found;
+        try {
+            found = cache.find(ApiKeySecrets.hash(credentials.presented()));
+        } catch (RuntimeException e) {
+            throw new AuthenticationException("the API key store cannot be read", e);
+        }
+        if (found.isEmpty()) {
+            attempt.reject(AuditReasons.UNKNOWN, null);
+            return Optional.empty();
+        }
+        final ApiKey key = found.get();
+        final Instant now = clock.instant();
+        switch (key.statusAt(now)) {
+            case INACTIVE -> {
+                attempt.reject(AuditReasons.INACTIVE, key);
+                return Optional.empty();
+            }
+            case EXPIRED -> {
+                attempt.reject(AuditReasons.EXPIRED, key);
+                return Optional.empty();
+            }
+            default -> {
+                attempt.accept(key);
+                lastUsed.recordUse(key.id(), now);
+                return Optional.of(new ServiceCaller(key));
+            }
+        }
+    }
+}

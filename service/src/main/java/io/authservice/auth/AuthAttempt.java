@@ -1,0 +1,81 @@
+package io.authservice.auth;
+
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditReasons;
+import io.authservice.core.ApiKey;
+
+import java.time.Instant;
+
+/**
+ * What happened when one request presented an API key. Filled in by the authentication filter,
+ * the authenticator and the authorizer; turned into one audit event, with the answered status,
+ * when the response leaves ({@link AuthAuditFilter}). Holds the key's record, never the key.
+ */
+public final class AuthAttempt {
+    /** Request property under which the attempt travels with its request. */
+    public static final String PROPERTY = AuthAttempt.class.getName();
+
+    private final String clientAddress;
+    private final String userAgent;
+    private final String method;
+    private final String path;
+    private ApiKey key;
+    private String reason;
+    private boolean accepted;
+
+    public AuthAttempt(String clientAddress, String userAgent, String method, String path) {
+        this.clientAddress = clientAddress;
+        this.userAgent = userAgent;
+        this.method = method;
+        this.path = path;
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    void accept(ApiKey accepted) {
+        this.key = accepted;
+        this.accepted = true;
+        this.reason = null;
+    }
+
+    /** @param known the key's record where the key exists (inactive, expired), else null */
+    void reject(String why, ApiKey known) {
+        this.key = known;
+        this.accepted = false;
+        this.reason = why;
+    }
+
+    /** The key was valid but lacks a scope the endpoint requires. */
+    void denyScope() {
+        this.reason = AuditReasons.INSUFFICIENT_SCOPE;
+    }
+
+    /** Whether a reason was recorded; an attempt with none was never judged (e.g. the store failed). */
+    boolean judged() {
+        return accepted || reason != null;
+    }
+
+    /** The event for this attempt, given the status the request was answered with. */
+    AuditEvent toEvent(int status, Instant now, String instanceId) {
+        final boolean used = accepted && reason == null;
+        final AuditEvent.Builder event = AuditEvent.builder(
+                        used ? AuditEventTypes.API_KEY_USED : AuditEventTypes.API_KEY_REJECTED,
+                        used ? AuditEvent.SUCCESS : AuditEvent.FAILURE, now)
+                .reason(reason)
+                .request(clientAddress, userAgent, method, path)
+                .status(status)
+                .instanceId(instanceId);
+        if (key != null) {
+            event.key(key.id(), key.name(), key.prefix());
+        }
+        return event.build();
+    }
+
+    /** The metric name suffix of this attempt's outcome: {@code used} or the rejection reason. */
+    String outcome() {
+        return accepted && reason == null ? "used" : reason;
+    }
+}

@@ -1,0 +1,50 @@
+package io.authservice.auth;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditReasons;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * When a request that presented an API key is answered, hands its one audit event (use or failed
+ * attempt, with the status answered) to the audit log and counts the outcome in the metrics
+ * ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}).
+ */
+public final class AuthAuditFilter implements ContainerResponseFilter {
+    private static final List<String> OUTCOMES = List.of("used", AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
+            AuditReasons.INACTIVE, AuditReasons.EXPIRED, AuditReasons.INSUFFICIENT_SCOPE, AuditReasons.THROTTLED);
+
+    private final AuditLog audit;
+    private final Clock clock;
+    private final String instanceId;
+    private final Map<String, Meter> meters;
+
+    public AuthAuditFilter(AuditLog audit, Clock clock, String instanceId, MetricRegistry metrics) {
+        this.audit = audit;
+        this.clock = clock;
+        this.instanceId = instanceId;
+        this.meters = OUTCOMES.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
+                outcome -> metrics.meter(outcome.equals("used") ? "auth.api-key.used" : "auth.api-key.rejected." + outcome)));
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (!(request.getProperty(AuthAttempt.PROPERTY) instanceof AuthAttempt attempt) || !attempt.judged()) {
+            return;
+        }
+        final Meter meter = meters.get(attempt.outcome());
+        if (meter != null) {
+            meter.mark();
+        }
+        audit.record(attempt.toEvent(response.getStatus(), clock.instant(), instanceId));
+    }
+}

@@ -1,0 +1,134 @@
+package io.authservice.cli;
+
+import io.authservice.core.Actor;
+import io.authservice.core.KeyRef;
+import io.authservice.core.Lifetimes;
+import io.authservice.core.Report;
+import io.authservice.core.Scopes;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The API key commands on the service jar; each does what the admin task of the same name does. */
+public final class ApiKeyCommands {
+    private ApiKeyCommands() {
+    }
+
+    public static List<ReportingCommand> all(PrintStream out, Duration defaultGrace) {
+        return List.of(
+                new Create(out), new ListKeys(out), new Deactivate(out), new Rotate(out, defaultGrace),
+                new Delete(out), new ImportApiKeysCommand(out));
+    }
+
+    static void addKeyRef(Subparser subparser) {
+        subparser.addArgument("--id").help("the key's id");
+        subparser.addArgument("--name").help("the key's name, where one active key has it");
+    }
+
+    static KeyRef keyRef(Namespace namespace) {
+        return KeyRef.of(namespace.getString("id"), namespace.getString("name"));
+    }
+
+    static Set<String> scopes(Namespace namespace) {
+        final String raw = namespace.getString("scopes");
+        return raw == null ? new TreeSet<>() : Scopes.parse(raw);
+    }
+
+    static final class Create extends ReportingCommand {
+        Create(PrintStream out) {
+            super("create-api-key", "Creates an API key and prints it (the only time it is shown)", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--name").required(true).help("a descriptive name, e.g. TTS-Production (1-100 characters)");
+            subparser.addArgument("--scopes").help("comma-separated scopes; default: every internal read scope. Known: "
+                    + Scopes.KNOWN_LIST);
+            subparser.addArgument("--expires-in").dest("expires_in").help("lifetime such as 90d or 24h; default: never expires");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            final String expiresIn = namespace.getString("expires_in");
+            return context.apiKeyReports().created(context.apiKeys().create(
+                    namespace.getString("name"), scopes(namespace),
+                    expiresIn == null ? null : Lifetimes.parse(expiresIn, "expires-in", false),
+                    Actor.command()));
+        }
+    }
+
+    static final class ListKeys extends ReportingCommand {
+        ListKeys(PrintStream out) {
+            super("list-api-keys", "Lists API keys (never the keys themselves)", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            return context.apiKeyReports().list(context.apiKeys().list());
+        }
+    }
+
+    static final class Deactivate extends ReportingCommand {
+        Deactivate(PrintStream out) {
+            super("deactivate-api-key", "Deactivates an API key on every instance", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            addKeyRef(subparser);
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            return context.apiKeyReports().deactivated(context.apiKeys().deactivate(keyRef(namespace), Actor.command()));
+        }
+    }
+
+    static final class Rotate extends ReportingCommand {
+        private final Duration defaultGrace;
+
+        Rotate(PrintStream out, Duration defaultGrace) {
+            super("rotate-api-key", "Creates a successor key; the old one keeps working for the grace period", out);
+            this.defaultGrace = defaultGrace;
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            addKeyRef(subparser);
+            subparser.addArgument("--grace").help("how long the old key keeps working, e.g. 24h (default "
+                    + defaultGrace.toHours() + "h); 0s ends it now");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            final String grace = namespace.getString("grace");
+            return context.apiKeyReports().rotated(context.apiKeys().rotate(keyRef(namespace),
+                    grace == null ? defaultGrace : Lifetimes.parse(grace, "grace", true), Actor.command()));
+        }
+    }
+
+    static final class Delete extends ReportingCommand {
+        Delete(PrintStream out) {
+            super("delete-api-key", "Deletes an API key for good", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            addKeyRef(subparser);
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            return context.apiKeyReports().deleted(context.apiKeys().delete(keyRef(namespace), Actor.command()));
+        }
+    }
+}

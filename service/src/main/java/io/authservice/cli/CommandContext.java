@@ -1,0 +1,81 @@
+package io.authservice.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.InstanceIds;
+import io.authservice.audit.AuditLog;
+import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.core.ApiKeyReports;
+import io.authservice.core.ApiKeySecrets;
+import io.authservice.core.ApiKeyService;
+import io.authservice.db.Databases;
+import io.dropwizard.db.ManagedDataSource;
+import org.jdbi.v3.core.Jdbi;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * What a command needs, built from the configuration as the service builds it: the database
+ * (migrated if so configured), the clock, the audit log and the lifecycle services. Closing it
+ * closes the connection pool.
+ */
+public final class CommandContext implements AutoCloseable {
+    private final ManagedDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final AuditLog audit;
+    private final ObjectMapper json;
+    private final SecureRandom random;
+    private final ApiKeyService apiKeys;
+    private final ApiKeyReports apiKeyReports;
+
+    CommandContext(AuthServiceConfiguration config, ObjectMapper json) {
+        this.dataSource = config.getDatabase().build(new MetricRegistry(), "command");
+        this.jdbi = Databases.configure(Jdbi.create(dataSource));
+        if (config.isMigrateOnStart()) {
+            Databases.migrate(jdbi);
+        }
+        this.clock = Clock.systemUTC();
+        this.audit = new Slf4jAuditLog();
+        this.json = json;
+        this.random = new SecureRandom();
+        this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
+                config.getApiKeys().getDefaultScopes(), InstanceIds.of(config));
+        this.apiKeyReports = new ApiKeyReports(clock);
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    public SecureRandom random() {
+        return random;
+    }
+
+    public ApiKeyService apiKeys() {
+        return apiKeys;
+    }
+
+    public ApiKeyReports apiKeyReports() {
+        return apiKeyReports;
+    }
+
+    @Override
+    public void close() throws Exception {
+        dataSource.stop();
+    }
+}

@@ -1,0 +1,81 @@
+package io.authservice.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.core.LifecycleException;
+import io.authservice.core.Report;
+import io.dropwizard.jersey.errors.ErrorMessage;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.io.PrintStream;
+
+/**
+ * A command on the service jar that answers with a {@link Report}: a human line by default, or
+ * with {@code --json} exactly one JSON object on stdout (logs go to stderr). A request that cannot
+ * be carried out prints its message ({@code {"code":..,"message":..}} with {@code --json}) and
+ * exits non-zero.
+ */
+public abstract class ReportingCommand extends ConfiguredCommand<AuthServiceConfiguration> {
+    private final PrintStream out;
+
+    protected ReportingCommand(String name, String description, PrintStream out) {
+        super(name, description);
+        this.out = out;
+    }
+
+    /** Declares the command's own arguments (the config file and {@code --json} are added for you). */
+    protected abstract void addArguments(Subparser subparser);
+
+    /** Does the command's work; throws {@link LifecycleException} for anything the operator must fix. */
+    protected abstract Report run(Namespace namespace, CommandContext context) throws Exception;
+
+    @Override
+    public final void configure(Subparser subparser) {
+        super.configure(subparser);
+        subparser.addArgument("--json")
+                .action(Arguments.storeTrue())
+                .help("print exactly one JSON object on stdout instead of a human summary");
+        addArguments(subparser);
+    }
+
+    @Override
+    protected final void run(Bootstrap<AuthServiceConfiguration> bootstrap, Namespace namespace,
+                             AuthServiceConfiguration configuration) throws Exception {
+        final boolean json = Boolean.TRUE.equals(namespace.getBoolean("json"));
+        try (CommandContext context = new CommandContext(configuration, bootstrap.getObjectMapper())) {
+            final Report report;
+            try {
+                report = run(namespace, context);
+            } catch (LifecycleException e) {
+                if (json) {
+                    out.println(context.json().writeValueAsString(new ErrorMessage(e.status(), e.getMessage())));
+                }
+                throw new CommandFailedException(e.getMessage());
+            }
+            out.println(json ? render(context, report) : report.text());
+            out.flush();
+        }
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable e) {
+        // the message, never a stack trace: the operator can act on it
+        cli.getStdErr().println("error: " + e.getMessage());
+    }
+
+    private static String render(CommandContext context, Report report) throws JsonProcessingException {
+        return context.json().writeValueAsString(report.json());
+    }
+
+    /** The command was refused; its message has been or will be printed, and the process exits non-zero. */
+    public static final class CommandFailedException extends RuntimeException {
+        public CommandFailedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

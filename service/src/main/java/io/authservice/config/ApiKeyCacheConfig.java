@@ -1,0 +1,81 @@
+package io.authservice.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
+import io.dropwizard.validation.ValidationMethod;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.concurrent.TimeUnit;
+
+/** Sizes and lifetimes of the in-process API key cache. */
+public class ApiKeyCacheConfig {
+    @Min(1)
+    @JsonProperty
+    private long maximumSize = 100_000;
+
+    /** A cached key is reloaded in the background once it is this old (and still in use). */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration refreshAfterWrite = Duration.minutes(1);
+
+    /** A cached key is dropped once it is this old, whatever happens to refreshes. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration expireAfterWrite = Duration.minutes(10);
+
+    /** How long "no such key" is remembered; short, as such entries are cheap for an attacker to create. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration negativeExpireAfterWrite = Duration.seconds(30);
+
+    public long getMaximumSize() {
+        return maximumSize;
+    }
+
+    public Duration getRefreshAfterWrite() {
+        return refreshAfterWrite;
+    }
+
+    public Duration getExpireAfterWrite() {
+        return expireAfterWrite;
+    }
+
+    public Duration getNegativeExpireAfterWrite() {
+        return negativeExpireAfterWrite;
+    }
+
+    public ApiKeyCacheConfig setMaximumSize(long maximumSize) {
+        this.maximumSize = maximumSize;
+        return this;
+    }
+
+    public ApiKeyCacheConfig setRefreshAfterWrite(Duration refreshAfterWrite) {
+        this.refreshAfterWrite = refreshAfterWrite;
+        return this;
+    }
+
+    public ApiKeyCacheConfig setExpireAfterWrite(Duration expireAfterWrite) {
+        this.expireAfterWrite = expireAfterWrite;
+        return this;
+    }
+
+    public ApiKeyCacheConfig setNegativeExpireAfterWrite(Duration negativeExpireAfterWrite) {
+        this.negativeExpireAfterWrite = negativeExpireAfterWrite;
+        return this;
+    }
+
+    @ValidationMethod(message = "refreshAfterWrite must be shorter than expireAfterWrite")
+    public boolean isRefreshShorterThanExpiry() {
+        return refreshAfterWrite.toNanoseconds() < expireAfterWrite.toNanoseconds();
+    }
+
+    @ValidationMethod(message = "negativeExpireAfterWrite must not be longer than expireAfterWrite")
+    public boolean isNegativeLifeShorter() {
+        return negativeExpireAfterWrite.toNanoseconds() <= expireAfterWrite.toNanoseconds();
+    }
+}

@@ -1,0 +1,92 @@
+package io.authservice.core;
+
+import io.authservice.api.ApiKeyView;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns lifecycle outcomes into {@link Report}s, so tasks and commands print the same thing. */
+public final class ApiKeyReports {
+    private final Clock clock;
+
+    public ApiKeyReports(Clock clock) {
+        this.clock = clock;
+    }
+
+    public Report created(CreatedApiKey created) {
+        final ApiKey key = created.stored();
+        final String text = "Created API key " + describe(key) + " with scopes " + String.join(",", sorted(key))
+                + ", expires " + (key.expiresAt() == null ? "never" : key.expiresAt()) + ".\n"
+                + "Key (shown only now, store it securely): " + created.key();
+        return new Report(text, object("created", "key", created.key(), "api_key", view(key)));
+    }
+
+    public Report list(List<ApiKey> keys) {
+        final Instant now = clock.instant();
+        final StringBuilder text = new StringBuilder();
+        text.append(String.format("%-6s %-30s %-10s %-9s %-45s %-24s %s%n",
+                "ID", "NAME", "PREFIX", "STATUS", "SCOPES", "EXPIRES", "LAST USED"));
+        for (ApiKey key : keys) {
+            text.append(String.format("%-6d %-30s %-10s %-9s %-45s %-24s %s%n",
+                    key.id(), Text.printable(key.name()), key.prefix(), key.statusAt(now).wireName(),
+                    String.join(",", sorted(key)), key.expiresAt() == null ? "never" : key.expiresAt(),
+                    key.lastUsedAt() == null ? "never" : key.lastUsedAt()));
+        }
+        text.append(keys.size()).append(keys.size() == 1 ? " key" : " keys");
+        return new Report(text.toString(), Map.of("api_keys", keys.stream().map(k -> ApiKeyView.of(k, now)).toList()));
+    }
+
+    public Report deactivated(ApiKey key) {
+        return new Report("Deactivated API key " + describe(key) + ".", object("deactivated", "api_key", view(key)));
+    }
+
+    public Report deleted(ApiKey key) {
+        return new Report("Deleted API key " + describe(key) + ".", object("deleted", "api_key", view(key)));
+    }
+
+    public Report rotated(RotatedApiKey rotated) {
+        final ApiKey previous = rotated.previous();
+        final ApiKey successor = rotated.successor().stored();
+        final String text = "Rotated API key " + describe(previous) + ": it keeps working until " + previous.expiresAt()
+                + ".\nNew API key " + describe(successor) + " with scopes " + String.join(",", sorted(successor)) + ".\n"
+                + "Key (shown only now, store it securely): " + rotated.successor().key();
+        return new Report(text, object("rotated", "key", rotated.successor().key(), "api_key", view(successor),
+                "previous", view(previous)));
+    }
+
+    public Report imported(ImportResult result) {
+        final String text = "Imported " + result.imported().size() + " API key(s); skipped " + result.skipped()
+                + " already present.";
+        return new Report(text, object("imported", "imported", result.imported().size(), "skipped", result.skipped(),
+                "api_keys", result.imported().stream().map(this::view).toList()));
+    }
+
+    public Report cacheInvalidated(long entries) {
+        return new Report("Invalidated the API key cache (" + entries + " entries).",
+                object("cache_invalidated", "entries", entries));
+    }
+
+    private ApiKeyView view(ApiKey key) {
+        return ApiKeyView.of(key, clock.instant());
+    }
+
+    private static String describe(ApiKey key) {
+        return key.id() + " '" + Text.printable(key.name()) + "' (" + key.prefix() + "…)";
+    }
+
+    private static List<String> sorted(ApiKey key) {
+        return key.scopes().stream().sorted().toList();
+    }
+
+    private static Map<String, Object> object(String action, Object... pairs) {
+        final Map<String, Object> json = new LinkedHashMap<>();
+        json.put("action", action);
+        for (int i = 0; i < pairs.length; i += 2) {
+            json.put((String) pairs[i], pairs[i + 1]);
+        }
+        return json;
+    }
+}

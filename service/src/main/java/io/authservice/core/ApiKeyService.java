@@ -1,0 +1,241 @@
+package io.authservice.core;
+
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditLog;
+import io.authservice.db.ApiKeyDAO;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The API key lifecycle: create, list, deactivate, rotate, delete, import. The admin tasks and the
+ * jar's commands are thin surfaces over this one class, so they behave the same.
+ *
+ * <p>Every change is written together with a change-log row in one transaction (so every instance
+ * drops the key from its cache) and then handed to the audit log with the actor who made it.
+ */
+public final class ApiKeyService {
+    public static final int MAX_NAME_LENGTH = 100;
+
+    private final Jdbi jdbi;
+    private final ApiKeySecrets secrets;
+    private final Clock clock;
+    private final AuditLog audit;
+    private final Set<String> defaultScopes;
+    private final String instanceId;
+
+    public ApiKeyService(Jdbi jdbi, ApiKeySecrets secrets, Clock clock, AuditLog audit,
+                         Set<String> defaultScopes, String instanceId) {
+        this.jdbi = jdbi;
+        this.secrets = secrets;
+        this.clock = clock;
+        this.audit = audit;
+        this.defaultScopes = Scopes.validate(defaultScopes);
+        this.instanceId = instanceId;
+    }
+
+    /**
+     * Creates a key. {@code scopes} empty means the configured defaults; {@code expiresIn} null means
+     * the key does not expire.
+     */
+    public CreatedApiKey create(String name, Collection<String> scopes, Duration expiresIn, Actor actor) {
+        final String checkedName = checkName(name);
+        final SortedSet<String> granted = scopesOrDefault(scopes);
+        final Instant now = now();
+        final Instant expiresAt = expiresIn == null ? null : now.plus(expiresIn);
+        final CreatedApiKey created = jdbi.inTransaction(handle ->
+                insert(handle.attach(ApiKeyDAO.class), checkedName, granted, now, expiresAt));
+        record(AuditEventTypes.API_KEY_CREATED, created.stored(), actor);
+        return created;
+    }
+
+    /** Every key, oldest first. Carries prefixes, never keys or hashes (the wire views drop the hash). */
+    public List<ApiKey> list() {
+        return jdbi.withExtension(ApiKeyDAO.class, ApiKeyDAO::list);
+    }
+
+    /** Finds the key a reference names. */
+    public ApiKey resolve(KeyRef ref) {
+        return jdbi.withExtension(ApiKeyDAO.class, dao -> resolve(dao, ref));
+    }
+
+    /** Deactivates a key; deactivating an inactive key changes nothing and is not an error. */
+    public ApiKey deactivate(KeyRef ref, Actor actor) {
+        final Instant now = now();
+        final Change change = jdbi.inTransaction(handle -> {
+            final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
+            final ApiKey key = resolve(dao, ref);
+            if (dao.deactivate(key.id(), now) == 0) {
+                return new Change(key, false);
+            }
+            dao.recordChange(key.hash());
+            return new Change(dao.findById(key.id()).orElseThrow(), true);
+        });
+        if (change.changed()) {
+            record(AuditEventTypes.API_KEY_DEACTIVATED, change.key(), actor);
+        }
+        return change.key();
+    }
+
+    /**
+     * Rotation as the original's runbook does it, in one step: a successor with the same name and
+     * scopes is created, and the previous key expires after {@code grace}; both work meanwhile.
+     * The successor keeps the previous key's lifetime if it had one.
+     */
+    public RotatedApiKey rotate(KeyRef ref, Duration grace, Actor actor) {
+        final Instant now = now();
+        final RotatedApiKey rotated = jdbi.inTransaction(handle -> {
+            final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
+            final ApiKey previous = resolve(dao, ref);
+            switch (previous.statusAt(now)) {
+                case INACTIVE -> throw LifecycleException.conflict("key " + previous.id() + " is inactive; create a new key instead");
+                case EXPIRED -> throw LifecycleException.conflict("key " + previous.id() + " has expired; create a new key instead");
+                case ACTIVE -> { }
+            }
+            if (previous.replacedBy() != null) {
+                throw LifecycleException.conflict("key " + previous.id() + " was already rotated to key " + previous.replacedBy());
+            }
+            final Instant successorExpiry = previous.expiresAt() == null
+                    ? null : now.plus(Duration.between(previous.createdAt(), previous.expiresAt()));
+            final CreatedApiKey successor = insert(dao, previous.name(), new TreeSet<>(previous.scopes()), now, successorExpiry);
+            final Instant graceEnd = now.plus(grace);
+            final Instant previousExpiry = previous.expiresAt() != null && previous.expiresAt().isBefore(graceEnd)
+                    ? previous.expiresAt() : graceEnd;
+            dao.supersede(previous.id(), previousExpiry, successor.stored().id(), now);
+            dao.recordChange(previous.hash());
+            return new RotatedApiKey(dao.findById(previous.id()).orElseThrow(), successor);
+        });
+        record(AuditEventTypes.API_KEY_ROTATED, rotated.previous(), actor);
+        record(AuditEventTypes.API_KEY_CREATED, rotated.successor().stored(), actor);
+        return rotated;
+    }
+
+    /** Deletes a key for good. Its hash stays in the change log long enough for every cache to drop it. */
+    public ApiKey delete(KeyRef ref, Actor actor) {
+        final ApiKey deleted = jdbi.inTransaction(handle -> {
+            final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
+            final ApiKey key = resolve(dao, ref);
+            dao.delete(key.id());
+            dao.recordChange(key.hash());
+            return key;
+        });
+        record(AuditEventTypes.API_KEY_DELETED, deleted, actor);
+        return deleted;
+    }
+
+    /**
+     * Stores keys exported from the original service, by hash, so services keep their keys. All
+     * rows are checked before any is written, and all are written in one transaction. A key already
+     * stored is skipped, so an import can be re-run. {@code scopes} empty means the defaults.
+     */
+    public ImportResult importKeys(List<ImportedApiKey> rows, Collection<String> scopes, Actor actor) {
+        final SortedSet<String> granted = scopesOrDefault(scopes);
+        final Set<String> seen = new HashSet<>();
+        for (ImportedApiKey row : rows) {
+            checkName(row.name(), "line " + row.line() + ": ");
+            if (!ApiKeySecrets.isWellFormed(row.key())) {
+                throw new InvalidInputException("line " + row.line() + ": the key must be 40 lowercase hex characters");
+            }
+            if (!seen.add(row.key())) {
+                throw new InvalidInputException("line " + row.line() + ": the same key appears twice in the file");
+            }
+        }
+        final Instant now = now();
+        final ImportResult result = jdbi.inTransaction(handle -> {
+            final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
+            final Set<String> existing = new HashSet<>();
+            final List<String> hashes = rows.stream().map(r -> ApiKeySecrets.hash(r.key())).toList();
+            for (int from = 0; from < hashes.size(); from += 500) {
+                existing.addAll(dao.existingHashes(hashes.subList(from, Math.min(hashes.size(), from + 500))));
+            }
+            final List<ApiKey> imported = new ArrayList<>();
+            for (ImportedApiKey row : rows) {
+                final String hash = ApiKeySecrets.hash(row.key());
+                if (existing.contains(hash)) {
+                    continue;
+                }
+                final Instant createdAt = row.createdAt() == null ? now : row.createdAt();
+                final long id = dao.insert(row.name().trim(), ApiKeySecrets.prefix(row.key()), hash, Scopes.format(granted),
+                        row.active(), createdAt, null, row.active() ? null : now);
+                dao.recordChange(hash);
+                imported.add(dao.findById(id).orElseThrow());
+            }
+            return new ImportResult(imported, rows.size() - imported.size());
+        });
+        result.imported().forEach(key -> record(AuditEventTypes.API_KEY_IMPORTED, key, actor));
+        return result;
+    }
+
+    private record Change(ApiKey key, boolean changed) {
+    }
+
+    private CreatedApiKey insert(ApiKeyDAO dao, String name, SortedSet<String> scopes, Instant now, Instant expiresAt) {
+        final String key = secrets.generate();
+        final String hash = ApiKeySecrets.hash(key);
+        final long id = dao.insert(name, ApiKeySecrets.prefix(key), hash, Scopes.format(scopes), true, now, expiresAt, null);
+        dao.recordChange(hash);
+        return new CreatedApiKey(dao.findById(id).orElseThrow(), key);
+    }
+
+    private static ApiKey resolve(ApiKeyDAO dao, KeyRef ref) {
+        if (ref.id() != null) {
+            return dao.findById(ref.id()).orElseThrow(() -> LifecycleException.notFound("no API key with " + ref));
+        }
+        final List<ApiKey> named = dao.findCurrentByName(ref.name());
+        if (named.isEmpty()) {
+            throw LifecycleException.notFound("no active API key with " + ref);
+        }
+        if (named.size() > 1) {
+            throw LifecycleException.conflict("ambiguous: " + named.size() + " active API keys have " + ref
+                    + " (ids " + named.stream().map(k -> Long.toString(k.id())).toList() + "); name the key by 'id'");
+        }
+        return named.get(0);
+    }
+
+    private SortedSet<String> scopesOrDefault(Collection<String> scopes) {
+        final SortedSet<String> checked = scopes == null ? new TreeSet<>() : Scopes.validate(scopes);
+        return checked.isEmpty() ? new TreeSet<>(defaultScopes) : checked;
+    }
+
+    private static String checkName(String name) {
+        return checkName(name, "");
+    }
+
+    private static String checkName(String name, String where) {
+        final String trimmed = name == null ? "" : name.trim();
+        if (trimmed.isEmpty()) {
+            throw new InvalidInputException(where + "'name' is required");
+        }
+        if (trimmed.length() > MAX_NAME_LENGTH) {
+            throw new InvalidInputException(where + "'name' must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (Text.hasControlCharacters(trimmed)) {
+            throw new InvalidInputException(where + "'name' must not contain control characters");
+        }
+        return trimmed;
+    }
+
+    private Instant now() {
+        // the stores keep microseconds; truncating here keeps what we return equal to what we stored
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private void record(String type, ApiKey key, Actor actor) {
+        audit.record(AuditEvent.builder(type, AuditEvent.SUCCESS, now())
+                .key(key.id(), key.name(), key.prefix())
+                .actor(actor.who(), actor.surface())
+                .instanceId(instanceId)
+                .build());
+    }
+}
