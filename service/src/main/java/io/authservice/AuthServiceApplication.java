@@ -46,6 +46,7 @@ import jakarta.servlet.DispatcherType;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 
+import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -56,6 +57,16 @@ import java.util.concurrent.ForkJoinPool;
  * with every use and failed attempt handed to the audit trail.
  */
 public class AuthServiceApplication extends Application<AuthServiceConfiguration> {
+    private final PrintStream commandOutput;
+
+    public AuthServiceApplication() {
+        this(System.out);
+    }
+
+    /** @param commandOutput where the operator commands print their answers (stdout outside tests) */
+    public AuthServiceApplication(PrintStream commandOutput) {
+        this.commandOutput = commandOutput;
+    }
 
     public static void main(String[] args) throws Exception {
         new AuthServiceApplication().run(args);
@@ -78,7 +89,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 return configuration.getDatabase();
             }
         });
-        ApiKeyCommands.all(System.out, new ApiKeyConfig().getDefaultRotationGrace().toJavaDuration())
+        ApiKeyCommands.all(commandOutput, new ApiKeyConfig().getDefaultRotationGrace().toJavaDuration())
                 .forEach(bootstrap::addCommand);
     }
 

@@ -16,9 +16,56 @@ public final class TestApps {
     private TestApps() {
     }
 
+    /** A fresh temporary directory, e.g. for a test app's data directory or H2 files. */
+    public static Path tempDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("auth-test");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The test configuration file (random ports, quiet logs). */
     public static String configPath() {
         return ResourceHelpers.resourceFilePath("test-config.yml");
+    }
+
+    /**
+     * Writes a complete configuration for {@code db} into {@code dir} (random ports, the test admin
+     * token, quiet logs) and returns its path: for a test app and the commands run beside it.
+     */
+    public static String writeConfig(TestDatabases.Db db, Path dir, String... extraYaml) {
+        final String yaml = String.join("\n",
+                "database:",
+                "  driverClass: " + db.driverClass(),
+                "  url: \"" + db.url() + "\"",
+                "  user: " + db.user(),
+                "  password: \"" + db.password() + "\"",
+                "  maxSize: 16",
+                "instanceId: test",
+                "apiKeys:",
+                "  revocationPollInterval: 200ms",
+                "  revocationPollOverlap: 5s",
+                "adminAccess:",
+                "  token: " + ADMIN_TOKEN,
+                "server:",
+                "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
+                "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
+                "  requestLog: {appenders: []}",
+                "logging:",
+                "  level: WARN",
+                "  loggers: {audit: \"OFF\"}",
+                "  appenders: [{type: console, target: stderr}]",
+                String.join("\n", extraYaml),
+                "");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            final Path file = dir.resolve("config.yml");
+            java.nio.file.Files.writeString(file, yaml);
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Overrides that point the service at {@code db}, with its admin token file in {@code dataDir}. */

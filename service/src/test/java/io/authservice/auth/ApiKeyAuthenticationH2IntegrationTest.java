@@ -1,0 +1,25 @@
+package io.authservice.auth;
+
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.testing.TestApps;
+import io.authservice.testing.TestAuthServiceApplication;
+import io.authservice.testing.TestDatabases;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+
+/** {@link ApiKeyAuthenticationContract} on H2, the embedded default. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ApiKeyAuthenticationH2IntegrationTest extends ApiKeyAuthenticationContract {
+    private static final Path DIR = TestApps.tempDir();
+    private static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
+            TestAuthServiceApplication.class, TestApps.configPath(),
+            TestApps.overrides(TestDatabases.newH2(DIR), DIR));
+
+    @Override
+    protected DropwizardAppExtension<AuthServiceConfiguration> app() {
+        return APP;
+    }
+}

@@ -1,0 +1,50 @@
+package io.authservice.testing;
+
+import io.authservice.AuthServiceApplication;
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.audit.AuditLog;
+import io.authservice.core.Caller;
+import io.authservice.core.Scopes;
+import io.dropwizard.auth.Auth;
+import io.dropwizard.core.setup.Environment;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.Map;
+
+/**
+ * The real service with a recording audit seam, plus one endpoint that needs the {@code audit:read}
+ * scope (which keys don't get by default), to exercise the 403 path.
+ */
+public class TestAuthServiceApplication extends AuthServiceApplication {
+    private final RecordingAuditLog audit = new RecordingAuditLog();
+
+    public RecordingAuditLog audit() {
+        return audit;
+    }
+
+    @Override
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment) {
+        return audit;
+    }
+
+    @Override
+    public void run(AuthServiceConfiguration config, Environment environment) {
+        super.run(config, environment);
+        environment.jersey().register(new ScopedResource());
+    }
+
+    /** Answers only keys holding {@code audit:read}. */
+    @Path("/test/scoped")
+    @Produces(MediaType.APPLICATION_JSON)
+    public static final class ScopedResource {
+        @GET
+        @RolesAllowed(Scopes.AUDIT_READ)
+        public Map<String, String> get(@Auth Caller caller) {
+            return Map.of("caller", caller.getName());
+        }
+    }
+}
