@@ -1,0 +1,62 @@
+package io.authservice;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.jersey.validation.Validators;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Pins the defaults of the shipped config.yml: what a fresh checkout runs with. */
+class AuthServiceConfigurationTest {
+    private final ObjectMapper mapper = Jackson.newObjectMapper();
+
+    private AuthServiceConfiguration shipped() throws Exception {
+        final YamlConfigurationFactory<AuthServiceConfiguration> factory = new YamlConfigurationFactory<>(
+                AuthServiceConfiguration.class, Validators.newValidator(), mapper, "shipped-config-test");
+        final Path file = Path.of("..", "config.yml");
+        // no AUTH_* variables are set in the build, so every ${VAR:-default} takes its default; the
+        // property prefix is unique so other tests' dw.* overrides cannot leak in
+        return factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
+                new EnvironmentVariableSubstitutor(false)), file.toString());
+    }
+
+    @Test
+    void theEmbeddedDefaultNeedsNoOutsideServer() throws Exception {
+        final AuthServiceConfiguration config = shipped();
+        assertThat(config.getDatabase().getDriverClass()).isEqualTo("org.h2.Driver");
+        assertThat(config.getDatabase().getUrl()).startsWith("jdbc:h2:file:./data/").contains("AUTO_SERVER=TRUE");
+        assertThat(config.isMigrateOnStart()).isTrue();
+        assertThat(config.getAdminAccess().getToken()).isNull();
+        assertThat(config.getAdminAccess().getTokenFile()).isEqualTo(Path.of("./data/admin-token"));
+    }
+
+    @Test
+    void theAdminPortListensOnLoopbackOnly() throws Exception {
+        final DefaultServerFactory server = (DefaultServerFactory) shipped().getServerFactory();
+        final HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);
+        assertThat(admin.getBindHost()).isEqualTo("127.0.0.1");
+        assertThat(((HttpConnectorFactory) server.getApplicationConnectors().get(0)).getPort()).isEqualTo(8000);
+    }
+
+    @Test
+    void keyDefaultsMatchTheDesign() throws Exception {
+        final var keys = shipped().getApiKeys();
+        assertThat(keys.getDefaultScopes()).containsExactlyInAnyOrder("users:read", "employees:read", "users-info:read");
+        assertThat(keys.getRevocationPollInterval().toJavaDuration()).isLessThanOrEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(keys.getCache().getRefreshAfterWrite().toJavaDuration())
+                .isLessThan(keys.getCache().getExpireAfterWrite().toJavaDuration());
+        assertThat(keys.getCache().getNegativeExpireAfterWrite().toJavaDuration())
+                .isLessThan(keys.getCache().getExpireAfterWrite().toJavaDuration());
+        assertThat(keys.getLastUsedFlushInterval().toJavaDuration()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(shipped().getClientAddress().getTrustedProxies()).isEmpty();
+    }
+}

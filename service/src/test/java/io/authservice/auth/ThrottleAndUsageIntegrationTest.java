@@ -1,0 +1,118 @@
+package io.authservice.auth;
+
+import com.codahale.metrics.Counter;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.audit.AuditReasons;
+import io.authservice.testing.AdminClient;
+import io.authservice.testing.TestApps;
+import io.authservice.testing.TestAuthServiceApplication;
+import io.authservice.testing.TestDatabases;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import jakarta.ws.rs.core.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Failed-attempt throttling per client address and batched last-used writes, through the running
+ * service. The service sits behind a trusted proxy here (loopback), so each test names its own
+ * client address in X-Forwarded-For.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ThrottleAndUsageIntegrationTest {
+    private static final Path DIR = TestApps.tempDir();
+    private static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
+            TestAuthServiceApplication.class,
+            TestApps.writeConfig(TestDatabases.newH2(DIR), DIR,
+                    "throttle: {maxFailures: 3, window: 1m}",
+                    "clientAddress: {trustedProxies: [127.0.0.1, '::1']}"),
+            ConfigOverride.config("apiKeys.lastUsedFlushInterval", "1s"));
+
+    private final AdminClient admin = new AdminClient(APP.client(), APP.getAdminPort());
+
+    @Test
+    void anAddressWithTooManyFailuresGets429WithRetryAfterAndNoLookup() {
+        final String valid = admin.json("create-api-key", Map.of("name", "throttle-valid")).get("key").asText();
+        final String client = "203.0.113.7";
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(String.format("%040x", i), client)).isEqualTo(401);
+        }
+        final long lookupsBefore = cacheLookups();
+
+        try (Response throttled = whoami("ffffffffffffffffffffffffffffffffffffffff", client)) {
+            assertThat(throttled.getStatus()).isEqualTo(429);
+            assertThat(Long.parseLong(throttled.getHeaderString("Retry-After"))).isBetween(1L, 60L);
+            final JsonNode body = throttled.readEntity(JsonNode.class);
+            assertThat(body.get("code").asInt()).isEqualTo(429);
+        }
+        // the throttle holds for the address even with a valid key, and answers before any lookup
+        assertThat(status(valid, client)).isEqualTo(429);
+        assertThat(cacheLookups()).isEqualTo(lookupsBefore);
+
+        // other addresses are not affected
+        assertThat(status(valid, "203.0.113.8")).isEqualTo(200);
+
+        final var audit = ((TestAuthServiceApplication) APP.getApplication()).audit();
+        await().atMost(Duration.ofSeconds(5)).until(() -> audit.matching(e -> AuditReasons.THROTTLED.equals(e.reason())).size() == 2);
+        assertThat(audit.matching(e -> AuditReasons.THROTTLED.equals(e.reason())))
+                .allSatisfy(e -> {
+                    assertThat(e.clientAddress()).isEqualTo(client);
+                    assertThat(e.status()).isEqualTo(429);
+                });
+    }
+
+    @Test
+    void theClientIsTheRightMostUntrustedAddressInTheChain() {
+        final var audit = ((TestAuthServiceApplication) APP.getApplication()).audit();
+        // a forged left-most entry does not become the client; the hop our proxy appended does
+        assertThat(status("0000000000000000000000000000000000000abc", "1.2.3.4, 198.51.100.9")).isEqualTo(401);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !audit.matching(e -> "198.51.100.9".equals(e.clientAddress())).isEmpty());
+        assertThat(audit.matching(e -> "1.2.3.4".equals(e.clientAddress()))).isEmpty();
+    }
+
+    @Test
+    void lastUsedAtIsWrittenInBatchesNotPerRequest() {
+        final String key = admin.json("create-api-key", Map.of("name", "usage-counted")).get("key").asText();
+        assertThat(lastUsed("usage-counted").isNull()).isTrue();
+
+        for (int i = 0; i < 25; i++) {
+            assertThat(status(key, "203.0.113.50")).isEqualTo(200);
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !lastUsed("usage-counted").isNull());
+    }
+
+    private JsonNode lastUsed(String name) {
+        for (JsonNode key : admin.json("list-api-keys", Map.of()).get("api_keys")) {
+            if (key.get("name").asText().equals(name)) {
+                return key.get("last_used_at");
+            }
+        }
+        throw new AssertionError("no key named " + name);
+    }
+
+    private static long cacheLookups() {
+        final Map<String, Counter> counters = APP.getEnvironment().metrics().getCounters();
+        return counters.get("api-key-cache.hits").getCount() + counters.get("api-key-cache.misses").getCount();
+    }
+
+    private static int status(String key, String forwardedFor) {
+        try (Response response = whoami(key, forwardedFor)) {
+            return response.getStatus();
+        }
+    }
+
+    private static Response whoami(String key, String forwardedFor) {
+        return APP.client().target("http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/whoami/")
+                .request().header("X-API-Key", key).header("X-Forwarded-For", forwardedFor).get();
+    }
+}
