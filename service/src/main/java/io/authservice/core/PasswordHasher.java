@@ -1,5 +1,6 @@
 package io.authservice.core;
 
+import com.google.common.base.Suppliers;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -9,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Matcher;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +34,7 @@ public final class PasswordHasher {
 
     private final SecureRandom random;
     private final Params params;
-    private final String dummy;
+    private final Supplier<String> dummy;
 
     /** Argon2id parameters: memory in KiB, iterations, parallelism. */
     public record Params(int memoryKib, int iterations, int parallelism) {
@@ -56,10 +58,12 @@ public final class PasswordHasher {
     public PasswordHasher(SecureRandom random, Params params) {
         this.random = random;
         this.params = params;
-        // a real hash of a random password: checking against it costs what checking a real user costs
-        final byte[] filler = new byte[32];
-        random.nextBytes(filler);
-        this.dummy = hash(Base64.getEncoder().encodeToString(filler));
+        // a real hash of a random password, made on first need: checking against it costs what checking a real user costs
+        this.dummy = Suppliers.memoize(() -> {
+            final byte[] filler = new byte[32];
+            random.nextBytes(filler);
+            return hash(Base64.getEncoder().encodeToString(filler));
+        });
     }
 
     /** A fresh PHC string for {@code password}, with a random salt and this hasher's parameters. */
@@ -93,7 +97,7 @@ public final class PasswordHasher {
      * such user (or the user has no password), so the answer's timing does not tell which.
      */
     public boolean verifyDummy(String password) {
-        verify(password == null ? "" : password, dummy);
+        verify(password == null ? "" : password, dummy.get());
         return false;
     }
 
