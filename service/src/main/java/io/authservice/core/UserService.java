@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +83,7 @@ public final class UserService {
 
     /** The users with these ids, in the order of {@code ids} (duplicates once); unknown ids are left out. */
     public List<User> findAll(Collection<Long> ids) {
-        final List<Long> distinct = List.copyOf(new java.util.LinkedHashSet<>(ids));
+        final List<Long> distinct = List.copyOf(new LinkedHashSet<>(ids));
         final Map<Long, User> byId = new HashMap<>();
         jdbi.useExtension(UserDAO.class, dao -> {
             for (int from = 0; from < distinct.size(); from += CHUNK) {
