@@ -17,21 +17,30 @@ import io.authservice.auth.LastUsedRecorder;
 import io.authservice.auth.RevocationPoller;
 import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.cli.ApiKeyCommands;
+import io.authservice.cli.DirectoryCommands;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.ThrottleConfig;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.ApiKeyService;
 import io.authservice.core.Caller;
+import io.authservice.core.DirectoryReports;
+import io.authservice.core.EmployeeService;
 import io.authservice.core.ObjectMappers;
+import io.authservice.core.PasswordHasher;
+import io.authservice.core.UserService;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
 import io.authservice.health.KeyCacheHealthCheck;
+import io.authservice.resources.InternalEmployeeResource;
+import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.PingResource;
+import io.authservice.resources.UsersInfoResource;
 import io.authservice.resources.WhoAmIResource;
 import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
+import io.authservice.tasks.DirectoryTasks;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -91,6 +100,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         });
         ApiKeyCommands.all(commandOutput, new ApiKeyConfig().getDefaultRotationGrace().toJavaDuration())
                 .forEach(bootstrap::addCommand);
+        DirectoryCommands.all(System.out, System.in, System::getenv).forEach(bootstrap::addCommand);
     }
 
     @Override
@@ -125,6 +135,10 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 environment.lifecycle().scheduledExecutorService("api-key-last-used").build());
         environment.lifecycle().manage(lastUsed);
 
+        // users and employees
+        final UserService users = new UserService(jdbi, new PasswordHasher(random), clock, audit, instanceId);
+        final EmployeeService employees = new EmployeeService(jdbi, clock, audit, instanceId);
+
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
         final ThrottleConfig throttleConfig = config.getThrottle();
         final FailedAttemptThrottle throttle = new FailedAttemptThrottle(throttleConfig.getMaxFailures(),
@@ -147,12 +161,17 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // endpoints
         environment.jersey().register(new PingResource());
         environment.jersey().register(new WhoAmIResource());
+        environment.jersey().register(new InternalUserResource(users));
+        environment.jersey().register(new InternalEmployeeResource(employees));
+        environment.jersey().register(new UsersInfoResource(users));
 
         // admin port: every task needs the admin token
         environment.admin().addFilter("admin-token", new AdminTokenFilter(AdminTokens.resolve(config.getAdminAccess(), random)))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
         ApiKeyTasks.all(apiKeys, new ApiKeyReports(clock), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
                 environment.getObjectMapper()).forEach(environment.admin()::addTask);
+        DirectoryTasks.all(users, employees, new DirectoryReports(), environment.getObjectMapper())
+                .forEach(environment.admin()::addTask);
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }
 

@@ -28,6 +28,7 @@ public final class CommandContext implements AutoCloseable {
     private final AuditLog audit;
     private final ObjectMapper json;
     private final SecureRandom random;
+    private final String instanceId;
     private final ApiKeyService apiKeys;
     private final ApiKeyReports apiKeyReports;
 
@@ -41,8 +42,9 @@ public final class CommandContext implements AutoCloseable {
         this.audit = new Slf4jAuditLog();
         this.json = json;
         this.random = new SecureRandom();
+        this.instanceId = InstanceIds.of(config);
         this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
-                config.getApiKeys().getDefaultScopes(), InstanceIds.of(config));
+                config.getApiKeys().getDefaultScopes(), instanceId);
         this.apiKeyReports = new ApiKeyReports(clock);
     }
 
@@ -64,6 +66,11 @@ public final class CommandContext implements AutoCloseable {
 
     public SecureRandom random() {
         return random;
+    }
+
+    /** Names this process in audit events. */
+    public String instanceId() {
+        return instanceId;
     }
 
     public ApiKeyService apiKeys() {

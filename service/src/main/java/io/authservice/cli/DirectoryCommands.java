@@ -1,0 +1,189 @@
+package io.authservice.cli;
+
+import io.authservice.core.Actor;
+import io.authservice.core.DirectoryCsv;
+import io.authservice.core.DirectoryReports;
+import io.authservice.core.EmployeeService;
+import io.authservice.core.InvalidInputException;
+import io.authservice.core.NewEmployee;
+import io.authservice.core.NewUser;
+import io.authservice.core.PasswordHasher;
+import io.authservice.core.Report;
+import io.authservice.core.Roles;
+import io.authservice.core.UserService;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.MutuallyExclusiveGroup;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The user and employee commands on the service jar; each does what the admin task of the same name
+ * does. A password never travels as an argument (it would sit in the shell history and in
+ * {@code ps}): {@code create-user} reads it from stdin with {@code --password-stdin}, else from
+ * {@value #PASSWORD_VARIABLE} if that is set, else creates the user without a password.
+ */
+public final class DirectoryCommands {
+    public static final String PASSWORD_VARIABLE = "AUTH_USER_PASSWORD";
+    private static final DirectoryReports REPORTS = new DirectoryReports();
+
+    private DirectoryCommands() {
+    }
+
+    /**
+     * @param stdin where {@code --password-stdin} reads from
+     * @param env   the environment ({@code System::getenv})
+     */
+    public static List<ReportingCommand> all(PrintStream out, InputStream stdin, Function<String, String> env) {
+        return List.of(new CreateUser(out, stdin, env), new CreateEmployee(out), new ImportUsers(out),
+                new ImportEmployees(out));
+    }
+
+    static UserService users(CommandContext context) {
+        return new UserService(context.jdbi(), new PasswordHasher(context.random()), context.clock(), context.audit(),
+                context.instanceId());
+    }
+
+    static EmployeeService employees(CommandContext context) {
+        return new EmployeeService(context.jdbi(), context.clock(), context.audit(), context.instanceId());
+    }
+
+    static final class CreateUser extends ReportingCommand {
+        /** More than any password we accept, so an over-long one is refused rather than cut. */
+        private static final int MAX_STDIN_BYTES = 8 * 1024;
+
+        private final InputStream stdin;
+        private final Function<String, String> env;
+
+        CreateUser(PrintStream out, InputStream stdin, Function<String, String> env) {
+            super("create-user", "Creates a user; the password comes from stdin (--password-stdin) or "
+                    + PASSWORD_VARIABLE + ", never from an argument", out);
+            this.stdin = stdin;
+            this.env = env;
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--username").required(true).help("1-150 letters, digits and @ . + - _");
+            subparser.addArgument("--email").required(true);
+            subparser.addArgument("--first-name").dest("first_name").required(true);
+            subparser.addArgument("--last-name").dest("last_name").required(true);
+            subparser.addArgument("--roles").help("comma-separated roles, e.g. admin,agent");
+            subparser.addArgument("--password-stdin").dest("password_stdin").action(Arguments.storeTrue())
+                    .help("read the password from stdin (one trailing newline is dropped); otherwise "
+                            + PASSWORD_VARIABLE + " is used if set, else the user has no password");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) throws IOException {
+            final NewUser user = NewUser.of(namespace.getString("username"), namespace.getString("email"),
+                    namespace.getString("first_name"), namespace.getString("last_name"),
+                    Roles.parse(namespace.getString("roles"), ',', ""));
+            final String password = Boolean.TRUE.equals(namespace.getBoolean("password_stdin"))
+                    ? readPassword() : env.apply(PASSWORD_VARIABLE);
+            return REPORTS.userCreated(users(context).create(user, password, Actor.command()));
+        }
+
+        private String readPassword() throws IOException {
+            final byte[] bytes = stdin.readNBytes(MAX_STDIN_BYTES + 1);
+            if (bytes.length > MAX_STDIN_BYTES) {
+                throw new InvalidInputException("--password-stdin: the password on stdin is too long");
+            }
+            String password = new String(bytes, StandardCharsets.UTF_8);
+            if (password.endsWith("\n")) {
+                password = password.substring(0, password.length() - 1);
+                if (password.endsWith("\r")) {
+                    password = password.substring(0, password.length() - 1);
+                }
+            }
+            if (password.isEmpty()) {
+                throw new InvalidInputException("--password-stdin: no password on stdin");
+            }
+            return password;
+        }
+    }
+
+    static final class CreateEmployee extends ReportingCommand {
+        CreateEmployee(PrintStream out) {
+            super("create-employee", "Creates an employee record, optionally linked to a user", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--employee-number").dest("employee_number").required(true);
+            subparser.addArgument("--first-name").dest("first_name").required(true);
+            subparser.addArgument("--last-name").dest("last_name").required(true);
+            subparser.addArgument("--email").required(true);
+            subparser.addArgument("--department").required(true);
+            subparser.addArgument("--job-title").dest("job_title").required(true);
+            final MutuallyExclusiveGroup link = subparser.addMutuallyExclusiveGroup("link to a user");
+            link.addArgument("--user-id").dest("user_id").help("the id of the user this employee signs in as");
+            link.addArgument("--username").help("the username of the user this employee signs in as");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            final NewEmployee employee = new NewEmployee(0, namespace.getString("employee_number"),
+                    namespace.getString("first_name"), namespace.getString("last_name"), namespace.getString("email"),
+                    namespace.getString("department"), namespace.getString("job_title"), true,
+                    DirectoryCsv.id(namespace.getString("user_id"), "user-id", ""), namespace.getString("username"));
+            return REPORTS.employeeCreated(employees(context).create(employee, Actor.command()));
+        }
+    }
+
+    static final class ImportUsers extends ReportingCommand {
+        ImportUsers(PrintStream out) {
+            super("import-users", "Imports users from a CSV export of the Django service "
+                    + "(username,email,first_name,last_name,is_active,date_joined[,roles separated by ';']); "
+                    + "imported users have no password", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) throws IOException {
+            final List<NewUser> rows = readCsv(namespace, DirectoryCsv::users);
+            return REPORTS.usersImported(users(context).importUsers(rows, Actor.command()));
+        }
+    }
+
+    static final class ImportEmployees extends ReportingCommand {
+        ImportEmployees(PrintStream out) {
+            super("import-employees", "Imports employees from a CSV export of the Django service "
+                    + "(employee_number,first_name,last_name,email,department,job_title,is_active[,user_id|username])", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) throws IOException {
+            final List<NewEmployee> rows = readCsv(namespace, DirectoryCsv::employees);
+            return REPORTS.employeesImported(employees(context).importEmployees(rows, Actor.command()));
+        }
+    }
+
+    private static <T> List<T> readCsv(Namespace namespace, Function<Reader, List<T>> parse) throws IOException {
+        final Path file = Path.of(namespace.getString("csv"));
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse.apply(reader);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("no such file: " + file);
+        }
+    }
+}
