@@ -98,9 +98,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 return configuration.getDatabase();
             }
         });
-        ApiKeyCommands.all(commandOutput, new ApiKeyConfig().getDefaultRotationGrace().toJavaDuration())
-                .forEach(bootstrap::addCommand);
-        DirectoryCommands.all(System.out, System.in, System::getenv).forEach(bootstrap::addCommand);
+        ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
+        DirectoryCommands.all(commandOutput, System.in, System::getenv).forEach(bootstrap::addCommand);
     }
 
     @Override

@@ -19,9 +19,9 @@ public final class ApiKeyCommands {
     private ApiKeyCommands() {
     }
 
-    public static List<ReportingCommand> all(PrintStream out, Duration defaultGrace) {
+    public static List<ReportingCommand> all(PrintStream out) {
         return List.of(
-                new Create(out), new ListKeys(out), new Deactivate(out), new Rotate(out, defaultGrace),
+                new Create(out), new ListKeys(out), new Deactivate(out), new Rotate(out),
                 new Delete(out), new ImportApiKeysCommand(out));
     }
 
@@ -94,23 +94,21 @@ public final class ApiKeyCommands {
     }
 
     static final class Rotate extends ReportingCommand {
-        private final Duration defaultGrace;
-
-        Rotate(PrintStream out, Duration defaultGrace) {
+        Rotate(PrintStream out) {
             super("rotate-api-key", "Creates a successor key; the old one keeps working for the grace period", out);
-            this.defaultGrace = defaultGrace;
         }
 
         @Override
         protected void addArguments(Subparser subparser) {
             addKeyRef(subparser);
-            subparser.addArgument("--grace").help("how long the old key keeps working, e.g. 24h (default "
-                    + defaultGrace.toHours() + "h); 0s ends it now");
+            subparser.addArgument("--grace").help("how long the old key keeps working, e.g. 24h (default: "
+                    + "apiKeys.defaultRotationGrace, 24h as shipped); 0s ends it now");
         }
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
             final String grace = namespace.getString("grace");
+            final Duration defaultGrace = context.config().getApiKeys().getDefaultRotationGrace().toJavaDuration();
             return context.apiKeyReports().rotated(context.apiKeys().rotate(keyRef(namespace),
                     grace == null ? defaultGrace : Lifetimes.parse(grace, "grace", true), Actor.command()));
         }

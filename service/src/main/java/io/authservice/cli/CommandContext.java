@@ -22,6 +22,7 @@ import java.time.Clock;
  * closes the connection pool.
  */
 public final class CommandContext implements AutoCloseable {
+    private final AuthServiceConfiguration config;
     private final ManagedDataSource dataSource;
     private final Jdbi jdbi;
     private final Clock clock;
@@ -33,6 +34,7 @@ public final class CommandContext implements AutoCloseable {
     private final ApiKeyReports apiKeyReports;
 
     CommandContext(AuthServiceConfiguration config, ObjectMapper json) {
+        this.config = config;
         this.dataSource = config.getDatabase().build(new MetricRegistry(), "command");
         this.jdbi = Databases.configure(Jdbi.create(dataSource));
         if (config.isMigrateOnStart()) {
@@ -46,6 +48,11 @@ public final class CommandContext implements AutoCloseable {
         this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
                 config.getApiKeys().getDefaultScopes(), instanceId);
         this.apiKeyReports = new ApiKeyReports(clock);
+    }
+
+    /** The parsed configuration the command was started with. */
+    public AuthServiceConfiguration config() {
+        return config;
     }
 
     public Jdbi jdbi() {

@@ -6,7 +6,6 @@ import io.authservice.testing.AdminClient;
 import io.authservice.testing.TestApps;
 import io.authservice.testing.TestAuthServiceApplication;
 import io.authservice.testing.TestDatabases;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.ws.rs.core.Response;
@@ -35,10 +34,10 @@ class CrossInstanceRevocationIntegrationTest {
     private static final DropwizardAppExtension<AuthServiceConfiguration> B = instance("b");
 
     private static DropwizardAppExtension<AuthServiceConfiguration> instance(String id) {
-        return new DropwizardAppExtension<>(TestAuthServiceApplication.class, TestApps.configPath(),
-                TestApps.overrides(DB, TestApps.tempDir(),
-                        ConfigOverride.config("instanceId", id),
-                        ConfigOverride.config("apiKeys.revocationPollInterval", "250ms")));
+        // a config file per instance, not ConfigOverrides: those are JVM-wide system properties
+        final java.nio.file.Path dir = TestApps.tempDir();
+        return new DropwizardAppExtension<>(TestAuthServiceApplication.class,
+                TestApps.writeInstanceConfig(DB, dir, id, "250ms"));
     }
 
     private final AdminClient adminA = new AdminClient(A.client(), A.getAdminPort());

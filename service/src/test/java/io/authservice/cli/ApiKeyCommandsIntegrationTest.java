@@ -17,8 +17,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -103,6 +105,18 @@ class ApiKeyCommandsIntegrationTest {
         assertThat(deleted.stdout()).startsWith("Deleted API key");
         await().atMost(Duration.ofSeconds(2)).until(() -> whoami(old) == 401);
         assertThat(whoami(successor)).isEqualTo(200);
+    }
+
+    @Test
+    void rotationWithoutAGraceUsesTheConfiguredDefault() throws Exception {
+        final String name = unique("default-grace");
+        onlyJsonObject(CommandRunner.run("create-api-key", "--name", name, "--json", CONFIG));
+
+        final JsonNode rotated = onlyJsonObject(CommandRunner.run("rotate-api-key", "--name", name, "--json", CONFIG));
+
+        // the test configuration sets apiKeys.defaultRotationGrace: 6h (the shipped default is 24h)
+        assertThat(Instant.parse(rotated.get("previous").get("expires_at").asText()))
+                .isCloseTo(Instant.now().plus(Duration.ofHours(6)), within(Duration.ofMinutes(1)));
     }
 
     @Test
