@@ -51,12 +51,13 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+# starts an instance in the background and records its pid in PIDS (call it directly, not in $(...))
 start_instance() { # name port adminport
   AUTH_INSTANCE_ID=$1 AUTH_PORT=$2 AUTH_ADMIN_PORT=$3 AUTH_BIND_HOST=127.0.0.1 \
     java -Xms512m -Xmx512m -jar "$JAR" server config.yml >"$OUT/$1.out" 2>"$OUT/$1.err" &
   PIDS+=($!)
   for _ in $(seq 1 120); do
-    curl -sf -o /dev/null "http://127.0.0.1:$2/api/v1/ping/" && { echo "${PIDS[-1]}"; return; }
+    curl -sf -o /dev/null "http://127.0.0.1:$2/api/v1/ping/" && return
     sleep 0.5
   done
   echo "instance $1 did not start; see $OUT/$1.err" >&2; exit 1
@@ -67,7 +68,8 @@ task() { # adminport task query
 json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
 log "starting instance a"
-PID_A=$(start_instance bench-a $PORT_A $ADMIN_A)
+start_instance bench-a $PORT_A $ADMIN_A
+PID_A=${PIDS[-1]}
 KEY=$(task $ADMIN_A create-api-key "name=bench" | json_field "['key']")
 BAD_KEY=0123456789abcdef0123456789abcdef01234567
 AUTH_USER_PASSWORD=bench-password-123 java -jar "$JAR" create-user --username bench.user --email bench@example.com \
@@ -137,7 +139,7 @@ done
 
 # --- (c) cross-instance revocation at the production poll interval ------------------------------
 log "starting instance b for the revocation measurement"
-start_instance bench-b $PORT_B $ADMIN_B >/dev/null
+start_instance bench-b $PORT_B $ADMIN_B
 : >"$OUT/c.txt"
 for i in $(seq 1 10); do
   k=$(task $ADMIN_A create-api-key "name=revoke-$i" | json_field "['key']")

@@ -3,11 +3,13 @@ package io.authservice.audit;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.uuid.Generators;
-import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import com.fasterxml.uuid.impl.TimeBasedEpochRandomGenerator;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One entry of the audit trail: a key use, a failed attempt or a lifecycle change.
@@ -60,7 +62,12 @@ public record AuditEvent(
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";
 
-    private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
+    /**
+     * UUIDv7: the event's millisecond plus 74 random bits. Ids need uniqueness, not secrecy, and are
+     * made on every request: JUG's default shares one lock and one SecureRandom between all threads,
+     * so the random bits come from each thread's own ThreadLocalRandom instead.
+     */
+    private static final TimeBasedEpochRandomGenerator IDS = Generators.timeBasedEpochRandomGenerator(new ThreadLocalRandomView());
 
     public AuditEvent {
         Objects.requireNonNull(id, "id");
@@ -69,9 +76,13 @@ public record AuditEvent(
         Objects.requireNonNull(outcome, "outcome");
     }
 
-    /** Starts an event of the given type and outcome, with a fresh time-ordered id. */
+    /**
+     * Starts an event of the given type and outcome, with a fresh id whose time part is
+     * {@code occurredAt}'s millisecond: ids sort in the order events happened.
+     */
     public static Builder builder(String type, String outcome, Instant occurredAt) {
-        return new Builder(IDS.generate(), occurredAt, type, outcome);
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        return new Builder(IDS.construct(occurredAt.toEpochMilli()), occurredAt, type, outcome);
     }
 
     /** Builds an {@link AuditEvent}; every field but id, time, type and outcome is optional. */
@@ -140,6 +151,19 @@ public record AuditEvent(
             return new AuditEvent(id, occurredAt, type, outcome, reason, keyId, keyName, keyPrefix,
                     userId, clientAddress, userAgent, method, path, status, requestId, instanceId,
                     fingerprint, actor, surface);
+        }
+    }
+
+    /** {@link Random} backed by the calling thread's {@link ThreadLocalRandom}: no shared state, no lock. */
+    private static final class ThreadLocalRandomView extends Random {
+        @Override
+        protected int next(int bits) {
+            return ThreadLocalRandom.current().nextInt() >>> (32 - bits);
+        }
+
+        @Override
+        public void nextBytes(byte[] bytes) {
+            ThreadLocalRandom.current().nextBytes(bytes);
         }
     }
 }

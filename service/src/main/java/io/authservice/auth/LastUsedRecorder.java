@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Remembers the latest use of each key in memory and writes them in one batch per interval, so a
- * key's {@code last_used_at} is written at most once per interval however busy it is, and never on
- * the request path.
+ * key's {@code last_used_at} (kept to the second) is written at most once per interval however busy
+ * it is, and never on the request path.
  */
 public final class LastUsedRecorder implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(LastUsedRecorder.class);
@@ -34,9 +35,17 @@ public final class LastUsedRecorder implements Managed {
         this.executor = executor;
     }
 
-    /** Notes a use; cheap, never touches the database. */
+    /**
+     * Notes a use, to the second; cheap, never touches the database. A busy key is already noted
+     * for this second, so most calls only read the map and never take its per-bin lock.
+     */
     public void recordUse(long keyId, Instant at) {
-        pending.merge(keyId, at, (a, b) -> a.isAfter(b) ? a : b);
+        final Instant second = at.truncatedTo(ChronoUnit.SECONDS);
+        final Instant noted = pending.get(keyId);
+        if (noted != null && !second.isAfter(noted)) {
+            return;
+        }
+        pending.merge(keyId, second, (a, b) -> a.isAfter(b) ? a : b);
     }
 
     /** Writes every pending use in one batch; returns how many keys were written. */

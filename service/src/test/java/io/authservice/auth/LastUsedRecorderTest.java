@@ -55,6 +55,17 @@ class LastUsedRecorderTest {
     }
 
     @Test
+    void usesAreKeptToTheSecond() {
+        Databases.migrate(jdbi);
+        final long a = insertKey("d".repeat(64));
+        recorder.recordUse(a, Instant.parse("2026-05-01T12:00:00.100Z"));
+        recorder.recordUse(a, Instant.parse("2026-05-01T12:00:00.900Z"));
+        recorder.flush();
+        final Instant stored = jdbi.withExtension(ApiKeyDAO.class, dao -> dao.findById(a).orElseThrow().lastUsedAt());
+        assertThat(stored).isEqualTo(Instant.parse("2026-05-01T12:00:00Z"));
+    }
+
+    @Test
     void usesAreKeptWhenTheWriteFails() {
         // no schema: the write fails
         recorder.recordUse(7, Instant.parse("2026-05-01T12:00:00Z"));
