@@ -4,7 +4,6 @@ import io.authservice.api.ApiKeyView;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +20,7 @@ public final class ApiKeyReports {
         final String text = "Created API key " + describe(key) + " with scopes " + String.join(",", sorted(key))
                 + ", expires " + (key.expiresAt() == null ? "never" : key.expiresAt()) + ".\n"
                 + "Key (shown only now, store it securely): " + created.key();
-        return new Report(text, object("created", "key", created.key(), "api_key", view(key)));
+        return new Report(text, Report.actionJson("created", "key", created.key(), "api_key", view(key)));
     }
 
     public Report list(List<ApiKey> keys) {
@@ -40,11 +39,11 @@ public final class ApiKeyReports {
     }
 
     public Report deactivated(ApiKey key) {
-        return new Report("Deactivated API key " + describe(key) + ".", object("deactivated", "api_key", view(key)));
+        return new Report("Deactivated API key " + describe(key) + ".", Report.actionJson("deactivated", "api_key", view(key)));
     }
 
     public Report deleted(ApiKey key) {
-        return new Report("Deleted API key " + describe(key) + ".", object("deleted", "api_key", view(key)));
+        return new Report("Deleted API key " + describe(key) + ".", Report.actionJson("deleted", "api_key", view(key)));
     }
 
     public Report rotated(RotatedApiKey rotated) {
@@ -53,20 +52,20 @@ public final class ApiKeyReports {
         final String text = "Rotated API key " + describe(previous) + ": it keeps working until " + previous.expiresAt()
                 + ".\nNew API key " + describe(successor) + " with scopes " + String.join(",", sorted(successor)) + ".\n"
                 + "Key (shown only now, store it securely): " + rotated.successor().key();
-        return new Report(text, object("rotated", "key", rotated.successor().key(), "api_key", view(successor),
+        return new Report(text, Report.actionJson("rotated", "key", rotated.successor().key(), "api_key", view(successor),
                 "previous", view(previous)));
     }
 
     public Report imported(ImportResult result) {
         final String text = "Imported " + result.imported().size() + " API key(s); skipped " + result.skipped()
                 + " already present.";
-        return new Report(text, object("imported", "imported", result.imported().size(), "skipped", result.skipped(),
+        return new Report(text, Report.actionJson("imported", "imported", result.imported().size(), "skipped", result.skipped(),
                 "api_keys", result.imported().stream().map(this::view).toList()));
     }
 
     public Report cacheInvalidated(long entries) {
         return new Report("Invalidated the API key cache (" + entries + " entries).",
-                object("cache_invalidated", "entries", entries));
+                Report.actionJson("cache_invalidated", "entries", entries));
     }
 
     private ApiKeyView view(ApiKey key) {
@@ -79,14 +78,5 @@ public final class ApiKeyReports {
 
     private static List<String> sorted(ApiKey key) {
         return key.scopes().stream().sorted().toList();
-    }
-
-    private static Map<String, Object> object(String action, Object... pairs) {
-        final Map<String, Object> json = new LinkedHashMap<>();
-        json.put("action", action);
-        for (int i = 0; i < pairs.length; i += 2) {
-            json.put((String) pairs[i], pairs[i + 1]);
-        }
-        return json;
     }
 }

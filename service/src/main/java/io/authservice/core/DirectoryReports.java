@@ -3,8 +3,6 @@ package io.authservice.core;
 import io.authservice.api.EmployeeView;
 import io.authservice.api.UserView;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Turns user and employee lifecycle outcomes into {@link Report}s, so tasks and commands print the
@@ -16,26 +14,26 @@ public final class DirectoryReports {
         final String text = "Created user " + describe(user) + (user.roles().isEmpty() ? " with no roles"
                 : " with roles " + String.join(",", user.roles()))
                 + (user.hasPassword() ? ", with a password." : ", without a password (cannot sign in).");
-        return new Report(text, object("created", "user", UserView.of(user), "has_password", user.hasPassword()));
+        return new Report(text, Report.actionJson("created", "user", UserView.of(user), "has_password", user.hasPassword()));
     }
 
     public Report usersImported(Imported<User> result) {
         final String text = "Imported " + result.imported().size() + " user(s) (without passwords); skipped "
                 + result.skipped() + " already present.";
-        return new Report(text, object("imported", "imported", result.imported().size(), "skipped", result.skipped(),
+        return new Report(text, Report.actionJson("imported", "imported", result.imported().size(), "skipped", result.skipped(),
                 "users", result.imported().stream().map(UserView::of).toList()));
     }
 
     public Report employeeCreated(Employee employee) {
         final String text = "Created employee " + describe(employee)
                 + (employee.userId() == null ? ", not linked to a user." : ", linked to user " + employee.userId() + ".");
-        return new Report(text, object("created", "employee", EmployeeView.of(employee)));
+        return new Report(text, Report.actionJson("created", "employee", EmployeeView.of(employee)));
     }
 
     public Report employeesImported(Imported<Employee> result) {
         final String text = "Imported " + result.imported().size() + " employee(s); skipped " + result.skipped()
                 + " already present.";
-        return new Report(text, object("imported", "imported", result.imported().size(), "skipped", result.skipped(),
+        return new Report(text, Report.actionJson("imported", "imported", result.imported().size(), "skipped", result.skipped(),
                 "employees", result.imported().stream().map(EmployeeView::of).toList()));
     }
 
@@ -46,14 +44,5 @@ public final class DirectoryReports {
     private static String describe(Employee employee) {
         return employee.id() + " '" + Text.printable(employee.employeeNumber()) + "' ("
                 + Text.printable(employee.firstName() + " " + employee.lastName()) + ")";
-    }
-
-    private static Map<String, Object> object(String action, Object... pairs) {
-        final Map<String, Object> json = new LinkedHashMap<>();
-        json.put("action", action);
-        for (int i = 0; i < pairs.length; i += 2) {
-            json.put((String) pairs[i], pairs[i + 1]);
-        }
-        return json;
     }
 }

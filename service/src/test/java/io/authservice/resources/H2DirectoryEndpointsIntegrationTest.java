@@ -7,13 +7,11 @@ import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The internal directory endpoints on H2 (the embedded default). */
 class H2DirectoryEndpointsIntegrationTest extends DirectoryEndpointsIntegrationTest {
-    private static final Path DIR = tempDir();
+    private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newH2(DIR);
     static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
             AuthServiceApplication.class, TestApps.configPath(), TestApps.overrides(DB, DIR));
@@ -28,11 +26,4 @@ class H2DirectoryEndpointsIntegrationTest extends DirectoryEndpointsIntegrationT
         return DB;
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("people-h2-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -7,13 +7,11 @@ import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The internal directory endpoints on PostgreSQL (production). */
 class PostgresDirectoryEndpointsIntegrationTest extends DirectoryEndpointsIntegrationTest {
-    private static final Path DIR = tempDir();
+    private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newPostgres();
     static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
             AuthServiceApplication.class, TestApps.configPath(), TestApps.overrides(DB, DIR));
@@ -28,11 +26,4 @@ class PostgresDirectoryEndpointsIntegrationTest extends DirectoryEndpointsIntegr
         return DB;
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("people-pg-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

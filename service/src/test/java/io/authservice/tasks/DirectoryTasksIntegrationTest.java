@@ -24,8 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -36,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The create-user and create-employee admin tasks through the admin port of the running service (H2). */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class DirectoryTasksIntegrationTest {
-    private static final Path DIR = tempDir();
+    private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newH2(DIR);
     static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
             AuthServiceApplication.class, TestApps.configPath(), TestApps.overrides(DB, DIR));
@@ -233,11 +231,4 @@ class DirectoryTasksIntegrationTest {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Integer.class).one());
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("people-tasks-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
