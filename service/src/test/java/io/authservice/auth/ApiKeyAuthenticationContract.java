@@ -157,6 +157,21 @@ abstract class ApiKeyAuthenticationContract {
     }
 
     @Test
+    void aMalformedKeyIsRefusedWithoutALookup() {
+        final var counters = app().getEnvironment().metrics().getCounters();
+        final long before = counters.get("api-key-cache.hits").getCount() + counters.get("api-key-cache.misses").getCount();
+
+        for (String malformed : List.of("x", "0".repeat(39), "0".repeat(41), "G".repeat(40), "' OR 1=1 --" + "0".repeat(29))) {
+            try (Response response = whoami(malformed)) {
+                assertThat(response.getStatus()).isEqualTo(401);
+            }
+        }
+
+        final long after = counters.get("api-key-cache.hits").getCount() + counters.get("api-key-cache.misses").getCount();
+        assertThat(after).isEqualTo(before);
+    }
+
+    @Test
     void aKeyIsNeverTakenFromTheQueryString() {
         final String key = createKey("query-" + System.nanoTime());
         for (String param : List.of("X-API-Key", "api_key", "key")) {
