@@ -2,7 +2,9 @@
 # Benchmarks of the Auth Service on PostgreSQL, driven by wrk on loopback. One run measures, side
 # by side so that machine noise hits every variant alike:
 #   (a) GET /api/v1/whoami/ with a valid key against the public GET /api/v1/ping/, in interleaved
-#       rounds: their throughput ratio is the whole cost of authentication plus auditing;
+#       rounds: their throughput ratio is the whole cost of authentication plus auditing; and whoami
+#       once more with the audit logger switched off (log-level task), to split that cost between
+#       authentication and the audit seam's log transport;
 #   (b) GET /api/v1/users/internal/{id}/ with a valid key and with an invalid (unknown) key;
 #   heap and RSS of the service under load; and
 #   (c) how long a deactivation through one instance takes to stop the key on a second instance,
@@ -112,16 +114,26 @@ run_wrk warm-whoami /api/v1/whoami/ "$KEY" >/dev/null
 run_wrk warm-user "/api/v1/users/internal/$USER_ID/" "$KEY" >/dev/null
 
 # --- (a) whoami vs ping, interleaved rounds -----------------------------------------------------
+audit_log_level() { curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_A/tasks/log-level?logger=audit&level=$1" >/dev/null; }
 : >"$OUT/a.txt"
 for r in $(seq 1 "$ROUNDS"); do
-  if (( r % 2 )); then order=(ping whoami); else order=(whoami ping); fi
+  case $(( r % 3 )) in
+    1) order=(ping whoami whoami-no-audit-log) ;;
+    2) order=(whoami whoami-no-audit-log ping) ;;
+    0) order=(whoami-no-audit-log ping whoami) ;;
+  esac
   for v in "${order[@]}"; do
-    if [ "$v" = ping ]; then res=$(run_wrk "a-$r-ping" /api/v1/ping/)
-    else
-      sample_memory "$PID_A" "whoami-round-$r" &
-      res=$(run_wrk "a-$r-whoami" /api/v1/whoami/ "$KEY")
-      wait $!
-    fi
+    case $v in
+      ping) res=$(run_wrk "a-$r-ping" /api/v1/ping/) ;;
+      whoami)
+        sample_memory "$PID_A" "whoami-round-$r" &
+        res=$(run_wrk "a-$r-whoami" /api/v1/whoami/ "$KEY")
+        wait $! ;;
+      whoami-no-audit-log)
+        audit_log_level OFF
+        res=$(run_wrk "a-$r-whoami-no-audit-log" /api/v1/whoami/ "$KEY")
+        audit_log_level INFO ;;
+    esac
     echo "$v $r $res" >>"$OUT/a.txt"; log "(a) round $r $v: $res"
   done
 done
@@ -174,12 +186,15 @@ print("| variant | requests/s | p50 ms | p99 ms | non-2xx answers |")
 print("|---|---|---|---|---|")
 a, b = rows("a.txt"), rows("b.txt")
 labels = {"ping": "(a) GET /api/v1/ping/ (public)", "whoami": "(a) GET /api/v1/whoami/ valid key",
+          "whoami-no-audit-log": "(a) same, audit logger off (split of the cost)",
           "valid": "(b) GET /api/v1/users/internal/{id}/ valid key", "invalid": "(b) same, invalid (unknown) key → 401"}
 for group in (a, b):
     for v, xs in group.items():
         print(f"| {labels[v]} | {med(xs,0):.0f} | {med(xs,1):.2f} | {med(xs,2):.2f} | {sum(x[3] for x in xs)} |")
 ratios = [w[0] / p[0] for w, p in zip(a["whoami"], a["ping"])]
 print(f"\nwhoami/ping throughput ratio: median {st.median(ratios):.3f} (per round: {', '.join(f'{r:.3f}' for r in ratios)})")
+quiet = [w[0] / p[0] for w, p in zip(a["whoami-no-audit-log"], a["ping"])]
+print(f"whoami with the audit logger off / ping: median {st.median(quiet):.3f} (per round: {', '.join(f'{r:.3f}' for r in quiet)})")
 mem = (out / "memory.txt").read_text().strip().split("\n")
 print("\nmemory under whoami load (mid-run samples): " + "; ".join(m.split(' ', 1)[1] for m in mem))
 c = [int(x) for x in (out / "c.txt").read_text().split()]
