@@ -172,7 +172,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final JwtKeys jwtKeys = JwtKeys.load(jwt, random);
         final JwtTokens tokens = new JwtTokens(jwtKeys, jwt.getIssuer(), jwt.getAudience(),
                 jwt.getAccessTokenLifetime().toJavaDuration(), jwt.getRefreshTokenLifetime().toJavaDuration(),
-                jwt.getClockSkew().toJavaDuration(), clock);
+                jwt.getClockSkew().toJavaDuration(), clock, jwt.getVerifiedTokenCacheSize());
         final JwtAuthFilter jwtFilter = new JwtAuthFilter.Builder()
                 .setCookieName(jwt.getCookies().getAccessName())
                 .setAuthenticator(new JwtAuthenticator(tokens, audit, clock, instanceId, environment.metrics()))

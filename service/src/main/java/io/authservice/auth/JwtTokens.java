@@ -18,7 +18,11 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.authservice.audit.AuditReasons;
+import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.User;
 import io.authservice.core.UserCaller;
 
@@ -37,6 +41,10 @@ import java.util.UUID;
  * {@code exp} and {@code nbf} (with a small clock skew) and the token type ({@code typ} header:
  * {@value #ACCESS_TYPE} or {@value #REFRESH_TYPE}) are checked, so a refresh token is never taken as
  * an access token. Time comes from the injected {@link Clock}.
+ *
+ * <p>An ECDSA verification costs about a millisecond of CPU, so access tokens that passed every
+ * check are remembered (by their SHA-256, at most {@code verifiedCacheSize}) until they expire: a
+ * token presented again is only checked against the clock. Refused tokens are never remembered.
  */
 public final class JwtTokens {
     /** The {@code typ} of access tokens (RFC 9068). */
@@ -100,10 +108,26 @@ public final class JwtTokens {
     private final ECDSASigner signer;
     private final DefaultJWTProcessor<SecurityContext> accessProcessor;
     private final DefaultJWTProcessor<SecurityContext> refreshProcessor;
+    private final Duration clockSkew;
+    private final Cache<String, Valid> verified;
 
     public JwtTokens(JwtKeys keys, String issuer, String audience, Duration accessLifetime, Duration refreshLifetime,
                      Duration clockSkew, Clock clock) {
+        this(keys, issuer, audience, accessLifetime, refreshLifetime, clockSkew, clock, 100_000);
+    }
+
+    public JwtTokens(JwtKeys keys, String issuer, String audience, Duration accessLifetime, Duration refreshLifetime,
+                     Duration clockSkew, Clock clock, long verifiedCacheSize) {
         this.keys = keys;
+        this.clockSkew = clockSkew;
+        this.verified = Caffeine.newBuilder()
+                .maximumSize(verifiedCacheSize)
+                .expireAfter(Expiry.creating((String digest, Valid valid) -> {
+                    final Duration left = Duration.between(clock.instant(),
+                            valid.claims().getExpirationTime().toInstant().plus(clockSkew));
+                    return left.isNegative() ? Duration.ZERO : left;
+                }))
+                .build();
         this.issuer = issuer;
         this.audience = audience;
         this.accessLifetime = accessLifetime;
@@ -174,6 +198,25 @@ public final class JwtTokens {
 
     /** Checks a presented token of the expected kind. Never throws for a bad token. */
     public Check check(String token, Kind kind) {
+        if (kind != Kind.ACCESS || token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
+            return verify(token, kind);
+        }
+        final String digest = ApiKeySecrets.hash(token);
+        final Valid known = verified.getIfPresent(digest);
+        if (known != null && clock.instant().isBefore(known.claims().getExpirationTime().toInstant().plus(clockSkew))) {
+            return known;
+        }
+        final Check check = verify(token, kind); // an expired one is refused here, with its reason
+        if (check instanceof Valid valid) {
+            verified.put(digest, valid);
+        } else if (known != null) {
+            verified.invalidate(digest);
+        }
+        return check;
+    }
+
+    /** The full check with nimbus: parse, algorithm, key, type, signature, claims. */
+    private Check verify(String token, Kind kind) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
             return new Rejected(AuditReasons.MALFORMED, null);
         }

@@ -45,6 +45,11 @@ public class JwtConfig {
     @JsonProperty
     private Duration clockSkew = Duration.seconds(30);
 
+    /** How many verified access tokens each instance remembers (by hash) until they expire, to skip re-verifying. */
+    @Min(1)
+    @JsonProperty
+    private long verifiedTokenCacheSize = 100_000;
+
     /** The key that signs new tokens (it also verifies). */
     @Valid
     @NotNull
@@ -85,6 +90,10 @@ public class JwtConfig {
 
     public Duration getClockSkew() {
         return clockSkew;
+    }
+
+    public long getVerifiedTokenCacheSize() {
+        return verifiedTokenCacheSize;
     }
 
     public SigningKeyConfig getSigningKey() {

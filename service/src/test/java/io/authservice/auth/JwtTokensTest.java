@@ -59,6 +59,22 @@ class JwtTokensTest {
     }
 
     @Test
+    void aRememberedTokenIsStillRefusedOnceItExpires() {
+        final JwtTokens tokens = tokens(new JwtKeys(JwtKeys.generate(RANDOM), List.of()));
+        final String token = tokens.access(alice).token();
+        assertThat(tokens.check(token, JwtTokens.Kind.ACCESS)).isInstanceOf(JwtTokens.Valid.class);
+        assertThat(tokens.check(token, JwtTokens.Kind.ACCESS)).isInstanceOf(JwtTokens.Valid.class);
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(tokens.check(token, JwtTokens.Kind.ACCESS)).isEqualTo(new JwtTokens.Rejected(AuditReasons.EXPIRED, 7L));
+        // a token that differs in one character is not the remembered one
+        clock.reset();
+        final String other = tokens.access(alice).token();
+        final String tampered = other.substring(0, other.length() - 2) + (other.endsWith("AA") ? "BB" : "AA");
+        assertThat(tokens.check(other, JwtTokens.Kind.ACCESS)).isInstanceOf(JwtTokens.Valid.class);
+        assertThat(tokens.check(tampered, JwtTokens.Kind.ACCESS)).isInstanceOf(JwtTokens.Rejected.class);
+    }
+
+    @Test
     void accessAndRefreshTokensAreNeverTakenForEachOther() {
         final JwtTokens tokens = tokens(new JwtKeys(JwtKeys.generate(RANDOM), List.of()));
         assertThat(tokens.check(tokens.refresh(7, "fam").token(), JwtTokens.Kind.ACCESS))
