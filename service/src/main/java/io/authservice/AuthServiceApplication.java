@@ -11,6 +11,12 @@ import io.authservice.auth.ApiKeyCache;
 import io.authservice.auth.AuthAuditFilter;
 import io.authservice.auth.ClientAddressFilter;
 import io.authservice.auth.ClientAddresses;
+import io.authservice.auth.CredentialChainFilter;
+import io.authservice.auth.JwtAuthFilter;
+import io.authservice.auth.JwtAuthenticator;
+import io.authservice.auth.JwtKeys;
+import io.authservice.auth.JwtTokens;
+import io.authservice.auth.Sessions;
 import io.authservice.auth.FailedAttemptThrottle;
 import io.authservice.auth.JsonUnauthorizedHandler;
 import io.authservice.auth.LastUsedRecorder;
@@ -19,6 +25,7 @@ import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.cli.ApiKeyCommands;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.config.ApiKeyConfig;
+import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
@@ -34,7 +41,11 @@ import io.authservice.db.Databases;
 import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
+import io.authservice.resources.JwksResource;
+import io.authservice.resources.LifecycleExceptionMapper;
 import io.authservice.resources.PingResource;
+import io.authservice.resources.TokenResource;
+import io.authservice.resources.UserResource;
 import io.authservice.resources.UsersInfoResource;
 import io.authservice.resources.WhoAmIResource;
 import io.authservice.tasks.AdminTokenFilter;
@@ -62,8 +73,9 @@ import java.util.EnumSet;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * The Auth Service: API keys for services, checked on every request from an in-process cache,
- * with every use and failed attempt handed to the audit trail.
+ * The Auth Service: API keys for services, checked on every request from an in-process cache;
+ * JWTs for people, signed and checked without a database query; every use and failed attempt
+ * handed to the audit trail.
  */
 public class AuthServiceApplication extends Application<AuthServiceConfiguration> {
     private final PrintStream commandOutput;
@@ -104,7 +116,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     @Override
     public void run(AuthServiceConfiguration config, Environment environment) {
-        final Clock clock = Clock.systemUTC();
+        final Clock clock = clock();
         final SecureRandom random = new SecureRandom();
         final String instanceId = InstanceIds.of(config);
         final ApiKeyConfig keyConfig = config.getApiKeys();
@@ -135,7 +147,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.lifecycle().manage(lastUsed);
 
         // users and employees
-        final UserService users = new UserService(jdbi, new PasswordHasher(random), clock, audit, instanceId);
+        final PasswordHasher passwords = new PasswordHasher(random);
+        final UserService users = new UserService(jdbi, passwords, clock, audit, instanceId);
         final EmployeeService employees = new EmployeeService(jdbi, clock, audit, instanceId);
 
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
@@ -145,14 +158,39 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.servlets().addFilter("client-address",
                         new ClientAddressFilter(new ClientAddresses(config.getClientAddress().getTrustedProxies())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
-        environment.jersey().register(new AuthDynamicFeature(new ApiKeyAuthFilter.Builder()
+        final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
                 .setThrottle(throttle)
                 .setAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, clock))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(ApiKeyAuthFilter.SCHEME)
                 .setRealm(getName())
-                .buildAuthFilter()));
+                .buildAuthFilter();
+
+        // people: JWTs signed with the configured (or generated) key, checked without a database query
+        final JwtConfig jwt = config.getJwt();
+        final JwtKeys jwtKeys = JwtKeys.load(jwt, random);
+        final JwtTokens tokens = new JwtTokens(jwtKeys, jwt.getIssuer(), jwt.getAudience(),
+                jwt.getAccessTokenLifetime().toJavaDuration(), jwt.getRefreshTokenLifetime().toJavaDuration(),
+                jwt.getClockSkew().toJavaDuration(), clock, jwt.getVerifiedTokenCacheSize());
+        final JwtAuthFilter jwtFilter = new JwtAuthFilter.Builder()
+                .setCookieName(jwt.getCookies().getAccessName())
+                .setAuthenticator(new JwtAuthenticator(tokens, audit, clock, instanceId, environment.metrics()))
+                .setAuthorizer(new ScopeAuthorizer())
+                .setUnauthorizedHandler(new JsonUnauthorizedHandler())
+                .setPrefix(JwtAuthFilter.SCHEME)
+                .setRealm(getName())
+                .buildAuthFilter();
+        final JwtConfig.LoginThrottleConfig loginThrottle = jwt.getLoginThrottle();
+        final Sessions sessions = new Sessions(jdbi, tokens, passwords,
+                new FailedAttemptThrottle(loginThrottle.getMaxFailuresPerAccount(),
+                        loginThrottle.getWindow().toJavaDuration(), loginThrottle.getMaximumTracked(), Ticker.systemTicker()),
+                new FailedAttemptThrottle(loginThrottle.getMaxFailuresPerAddress(),
+                        loginThrottle.getWindow().toJavaDuration(), loginThrottle.getMaximumTracked(), Ticker.systemTicker()),
+                audit, clock, instanceId);
+
+        // the chain: the API key first, then the access token; a presented bad credential never falls through
+        environment.jersey().register(new AuthDynamicFeature(new CredentialChainFilter(apiKeyFilter, jwtFilter)));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
@@ -163,6 +201,12 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new InternalUserResource(users));
         environment.jersey().register(new InternalEmployeeResource(employees));
         environment.jersey().register(new UsersInfoResource(users));
+        environment.jersey().register(new UserResource(users));
+        environment.jersey().register(new TokenResource(sessions, environment.getObjectMapper(), jwt));
+        environment.jersey().register(new JwksResource(jwtKeys));
+        environment.jersey().register(new LifecycleExceptionMapper());
+        // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
+        environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
 
         // admin port: every task needs the admin token
         environment.admin().addFilter("admin-token", new AdminTokenFilter(AdminTokens.resolve(config.getAdminAccess(), random)))
@@ -172,6 +216,11 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         DirectoryTasks.all(users, employees, new DirectoryReports(), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
+    }
+
+    /** The clock for everything that depends on time. Tests override this to move time. */
+    protected Clock clock() {
+        return Clock.systemUTC();
     }
 
     /** The transport behind the audit seam. Tests override this to look at what was recorded. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.authservice.config.AdminConfig;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.ClientAddressConfig;
+import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
@@ -40,6 +41,11 @@ public class AuthServiceConfiguration extends Configuration {
     @JsonProperty
     private ClientAddressConfig clientAddress = new ClientAddressConfig();
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private JwtConfig jwt = new JwtConfig();
+
     /** Named so as not to clash with Dropwizard's own {@code admin} section. */
     @Valid
     @NotNull
@@ -68,6 +74,10 @@ public class AuthServiceConfiguration extends Configuration {
 
     public ClientAddressConfig getClientAddress() {
         return clientAddress;
+    }
+
+    public JwtConfig getJwt() {
+        return jwt;
     }
 
     public AdminConfig getAdminAccess() {

@@ -9,6 +9,16 @@ public final class AuditEventTypes {
     public static final String API_KEY_ROTATED = "api_key.rotated";
     public static final String API_KEY_DELETED = "api_key.deleted";
     public static final String API_KEY_IMPORTED = "api_key.imported";
+    /** A presented JWT (access, refresh or one sent to the verify endpoint) was refused. */
+    public static final String TOKEN_REJECTED = "token.rejected";
+    /** A used refresh token was presented again; its whole family is revoked. */
+    public static final String TOKEN_REFRESH_REUSED = "token.refresh_reused";
+    /** A refresh token was exchanged for a new pair. */
+    public static final String TOKEN_REFRESHED = "token.refreshed";
+    /** A refresh family was revoked by signing out. */
+    public static final String TOKEN_LOGGED_OUT = "token.logged_out";
+    public static final String LOGIN_SUCCEEDED = "login.succeeded";
+    public static final String LOGIN_FAILED = "login.failed";
 
     private AuditEventTypes() {
     }

@@ -15,6 +15,34 @@ public final class AuditReasons {
     /** The client address is throttled after too many failures. */
     public static final String THROTTLED = "throttled";
 
+    // tokens (EXPIRED and MALFORMED above apply to tokens too)
+    /** A token's {@code nbf} (or {@code iat}) lies in the future, beyond the allowed clock skew. */
+    public static final String NOT_YET_VALID = "not_yet_valid";
+    /** A token's signature does not verify with the key its {@code kid} names. */
+    public static final String BAD_SIGNATURE = "bad_signature";
+    /** A token's {@code alg} is not on the allow-list ({@code none}, HMAC, ...). */
+    public static final String DISALLOWED_ALGORITHM = "disallowed_algorithm";
+    /** A token names a key id this service does not know. */
+    public static final String UNKNOWN_KID = "unknown_kid";
+    public static final String WRONG_ISSUER = "wrong_issuer";
+    public static final String WRONG_AUDIENCE = "wrong_audience";
+    /** A token of another type, e.g. a refresh token presented as an access token. */
+    public static final String WRONG_TOKEN_TYPE = "wrong_token_type";
+    /** A token lacks a required claim or has one of the wrong form. */
+    public static final String MISSING_CLAIM = "missing_claim";
+    /** A refresh token (or its family) was revoked, by sign-out or reuse detection. */
+    public static final String REVOKED = "revoked";
+    /** A refresh token that was already exchanged was presented again. */
+    public static final String REFRESH_REUSED = "refresh_reused";
+
+    // sign-in
+    /** No user has the presented username or email. */
+    public static final String UNKNOWN_USER = "unknown_user";
+    /** The password does not match. */
+    public static final String BAD_PASSWORD = "bad_password";
+    /** The user has no password and cannot sign in. */
+    public static final String NO_PASSWORD = "no_password";
+
     private AuditReasons() {
     }
 }

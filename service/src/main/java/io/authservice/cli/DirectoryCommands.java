@@ -10,6 +10,7 @@ import io.authservice.core.NewUser;
 import io.authservice.core.PasswordHasher;
 import io.authservice.core.Report;
 import io.authservice.core.Roles;
+import io.authservice.core.UserRef;
 import io.authservice.core.UserService;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.MutuallyExclusiveGroup;
@@ -46,7 +47,7 @@ public final class DirectoryCommands {
      */
     public static List<ReportingCommand> all(PrintStream out, InputStream stdin, Function<String, String> env) {
         return List.of(new CreateUser(out, stdin, env), new CreateEmployee(out), new ImportUsers(out),
-                new ImportEmployees(out));
+                new ImportEmployees(out), new SetUserRoles(out));
     }
 
     static UserService users(CommandContext context) {
@@ -110,6 +111,27 @@ public final class DirectoryCommands {
                 throw new InvalidInputException("--password-stdin: no password on stdin");
             }
             return password;
+        }
+    }
+
+    static final class SetUserRoles extends ReportingCommand {
+        SetUserRoles(PrintStream out) {
+            super("set-user-roles", "Replaces a user's roles (e.g. admin,security); an empty --roles removes them all", out);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            final MutuallyExclusiveGroup user = subparser.addMutuallyExclusiveGroup("the user").required(true);
+            user.addArgument("--id").help("the user's id");
+            user.addArgument("--username").help("the user's username");
+            subparser.addArgument("--roles").required(true).help("comma-separated roles, e.g. admin,security; '' for none");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            return REPORTS.userRolesSet(users(context).setRoles(
+                    UserRef.of(namespace.getString("id"), namespace.getString("username")),
+                    Roles.parse(namespace.getString("roles"), ',', ""), Actor.command()));
         }
     }
 

@@ -17,6 +17,12 @@ public final class DirectoryReports {
         return new Report(text, Report.actionJson("created", "user", UserView.of(user), "has_password", user.hasPassword()));
     }
 
+    public Report userRolesSet(User user) {
+        final String text = "User " + describe(user) + (user.roles().isEmpty() ? " now has no roles."
+                : " now has roles " + String.join(",", user.roles()) + ".");
+        return new Report(text, object("roles_set", "user", UserView.of(user)));
+    }
+
     public Report usersImported(Imported<User> result) {
         final String text = "Imported " + result.imported().size() + " user(s) (without passwords); skipped "
                 + result.skipped() + " already present.";

@@ -8,10 +8,18 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * A user's roles: names of letters, digits and {@code _ . : -} (at most 64 characters each),
+ * A user's roles ({@link #ADMIN} and {@link #SECURITY} mean something here; others are kept for
+ * downstream systems): names of letters, digits and {@code _ . : -} (at most 64 characters each),
  * stored sorted and comma-separated in at most 500 characters.
  */
 public final class Roles {
+    /** May read any user's details through {@code GET /api/v1/users/{id}/}. */
+    public static final String ADMIN = "admin";
+    /** The security team: reads the audit trail. */
+    public static final String SECURITY = "security";
+    /** The roles the service itself gives meaning to; others may be stored for downstream systems. */
+    public static final java.util.Set<String> KNOWN = java.util.Set.of(ADMIN, SECURITY);
+
     public static final int MAX_STORED_LENGTH = 500;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 

@@ -28,6 +28,7 @@ import java.util.Set;
 public final class UserService {
     public static final String USER_CREATED = "user.created";
     public static final String USER_IMPORTED = "user.imported";
+    public static final String USER_ROLES_CHANGED = "user.roles_changed";
     public static final int MIN_PASSWORD_LENGTH = 8;
     public static final int MAX_PASSWORD_LENGTH = 1024;
     /** How many ids one query binds at most. */
@@ -74,6 +75,27 @@ public final class UserService {
         }
         record(USER_CREATED, created, actor);
         return created;
+    }
+
+    /**
+     * Replaces a user's roles ({@link Roles#ADMIN}, {@link Roles#SECURITY}, or any other valid name);
+     * an empty list removes them all. Access tokens already issued keep their roles until they
+     * expire; the next refresh carries the new ones.
+     *
+     * @throws LifecycleException 404 for an unknown user
+     */
+    public User setRoles(UserRef ref, List<String> roles, Actor actor) {
+        final List<String> checked = Roles.validate(roles, "");
+        final Instant now = now();
+        final User updated = jdbi.inTransaction(handle -> {
+            final UserDAO dao = handle.attach(UserDAO.class);
+            final User user = (ref.id() != null ? dao.findById(ref.id()) : dao.findByUsername(ref.username()))
+                    .orElseThrow(() -> LifecycleException.notFound("no user with " + ref));
+            dao.updateRoles(user.id(), Roles.format(checked), now);
+            return dao.findById(user.id()).orElseThrow();
+        });
+        record(USER_ROLES_CHANGED, updated, actor);
+        return updated;
     }
 
     /** The user with this id. */

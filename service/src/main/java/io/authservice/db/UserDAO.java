@@ -24,6 +24,13 @@ public interface UserDAO {
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE username = :username")
     Optional<User> findByUsername(@Bind("username") String username);
 
+    /** The users with this email, compared without case (emails are not unique). At most {@code limit}. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE LOWER(email) = LOWER(:email) ORDER BY id LIMIT :limit")
+    List<User> findByEmail(@Bind("email") String email, @Bind("limit") int limit);
+
+    @SqlUpdate("UPDATE users SET roles = :roles, updated_at = :updatedAt WHERE id = :id")
+    int updateRoles(@Bind("id") long id, @Bind("roles") String roles, @Bind("updatedAt") Instant updatedAt);
+
     /** The users among {@code ids} (any order); pass at most a few hundred ids. */
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE id IN (<ids>)")
     List<User> findByIds(@BindList("ids") Collection<Long> ids);

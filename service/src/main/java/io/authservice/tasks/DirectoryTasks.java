@@ -14,7 +14,9 @@ import io.authservice.core.EmployeeService;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.NewEmployee;
 import io.authservice.core.NewUser;
+import io.authservice.core.Roles;
 import io.authservice.core.Text;
+import io.authservice.core.UserRef;
 import io.authservice.core.UserService;
 import io.dropwizard.servlets.tasks.Task;
 
@@ -34,8 +36,10 @@ import java.util.stream.Collectors;
  *   <li>{@code create-employee}: query (or form) parameters {@code employee_number}, {@code first_name},
  *       {@code last_name}, {@code email}, {@code department}, {@code job_title}, optional
  *       {@code is_active} and {@code user_id} or {@code username} to link a user.</li>
+ *   <li>{@code set-user-roles}: {@code id} or {@code username}, and {@code roles} (comma-separated,
+ *       e.g. {@code admin,security}; empty removes every role).</li>
  * </ul>
- * Both take {@code format=json}.
+ * All take {@code format=json}.
  */
 public final class DirectoryTasks {
     private DirectoryTasks() {
@@ -62,7 +66,13 @@ public final class DirectoryTasks {
                                 params.get("job_title").orElse(null),
                                 DjangoCsv.parseBoolean(params.get("is_active").orElse(""), true, "'is_active': "),
                                 DirectoryCsv.id(params.get("user_id").orElse(null), "user_id", ""),
-                                params.get("username").orElse(null)), actor))));
+                                params.get("username").orElse(null)), actor))),
+                new ReportingTask("set-user-roles", json, Set.of("id", "username", "roles"),
+                        (params, body, actor) -> reports.userRolesSet(users.setRoles(
+                                UserRef.of(params.get("id").orElse(null), params.get("username").orElse(null)),
+                                Roles.parse(params.get("roles").orElseThrow(() -> new InvalidInputException(
+                                        "'roles' is required (comma-separated; empty removes every role)")), ',', ""),
+                                actor))));
     }
 
     /** The {@code create-user} body. Its {@link #toString()} leaves the password out. */

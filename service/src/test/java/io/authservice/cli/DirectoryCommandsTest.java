@@ -67,6 +67,24 @@ class DirectoryCommandsTest {
     // --- create-user
 
     @Test
+    void setUserRolesGivesAndTakesRoles() {
+        assertThat(run("", Map.of(), "create-user", "--username", "sec", "--email", "sec@example.com", "--first-name",
+                "S", "--last-name", "Ec").ok()).isTrue();
+        final Result set = run("", Map.of(), "set-user-roles", "--username", "sec", "--roles", "security,admin", "--json");
+        assertThat(set.ok()).as(set.err()).isTrue();
+        assertThat(set.out()).contains("\"roles_set\"").contains("[\"admin\",\"security\"]");
+        assertThat(user("sec").orElseThrow().roles()).containsExactly("admin", "security");
+
+        final Result unknown = run("", Map.of(), "set-user-roles", "--username", "nobody", "--roles", "admin");
+        assertThat(unknown.ok()).isFalse();
+        assertThat(unknown.err()).contains("no user with username 'nobody'");
+        final Result cleared = run("", Map.of(), "set-user-roles", "--id", Long.toString(user("sec").orElseThrow().id()),
+                "--roles", "");
+        assertThat(cleared.ok()).as(cleared.err()).isTrue();
+        assertThat(user("sec").orElseThrow().roles()).isEmpty();
+    }
+
+    @Test
     void createUserReadsThePasswordFromStdinAndStoresOnlyItsHash() {
         final Result result = run(PASSWORD + "\n", Map.of(PASSWORD_ENV, "from-the-environment"),
                 "create-user", "--username", "alice", "--email", "alice@example.com", "--first-name", "Alice",

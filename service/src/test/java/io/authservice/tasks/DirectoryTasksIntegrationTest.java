@@ -197,6 +197,41 @@ class DirectoryTasksIntegrationTest {
         return "http://127.0.0.1:" + APP.getAdminPort() + "/tasks/" + task;
     }
 
+    @Test
+    void setUserRolesReplacesTheRolesByUsernameOrIdAndRefusesBadInput() throws IOException {
+        try (Response created = task("create-user", Map.of()).post(Entity.json("{\"username\":\"roley\",\"roles\":[\"agent\"]}"))) {
+            assertThat(created.getStatus()).isEqualTo(200);
+        }
+        try (Response response = task("set-user-roles", Map.of("username", "roley", "roles", "security,admin", "format", "json"))
+                .post(Entity.text(""))) {
+            final String text = response.readEntity(String.class);
+            assertThat(response.getStatus()).as(text).isEqualTo(200);
+            final JsonNode answer = APP.getObjectMapper().readTree(text);
+            assertThat(answer.get("action").asText()).isEqualTo("roles_set");
+            assertThat(answer.get("user").get("roles")).extracting(JsonNode::asText).containsExactly("admin", "security");
+        }
+        assertThat(user("roley").orElseThrow().roles()).containsExactly("admin", "security");
+        final long id = user("roley").orElseThrow().id();
+        try (Response response = task("set-user-roles", Map.of("id", Long.toString(id), "roles", "")).post(Entity.text(""))) {
+            assertThat(response.readEntity(String.class)).contains("now has no roles");
+        }
+        assertThat(user("roley").orElseThrow().roles()).isEmpty();
+
+        try (Response unknown = task("set-user-roles", Map.of("username", "ghost", "roles", "admin")).post(Entity.text(""))) {
+            assertError(unknown, 404, "no user");
+        }
+        try (Response bad = task("set-user-roles", Map.of("username", "roley", "roles", "ad min")).post(Entity.text(""))) {
+            assertError(bad, 400, "not a role name");
+        }
+        try (Response both = task("set-user-roles", Map.of("username", "roley", "id", "1", "roles", "admin")).post(Entity.text(""))) {
+            assertError(both, 400, "either 'id' or 'username'");
+        }
+        try (Response missing = task("set-user-roles", Map.of("username", "roley")).post(Entity.text(""))) {
+            assertError(missing, 400, "'roles' is required");
+        }
+        assertThat(user("roley").orElseThrow().roles()).isEmpty();
+    }
+
     private static jakarta.ws.rs.client.Invocation.Builder task(String name, Map<String, String> params) {
         WebTarget target = APP.client().target(admin(name));
         for (Map.Entry<String, String> param : params.entrySet()) {

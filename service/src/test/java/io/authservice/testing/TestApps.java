@@ -46,6 +46,9 @@ public final class TestApps {
      */
     public static String writeInstanceConfig(TestDatabases.Db db, Path dir, String instanceId, String pollInterval,
                                      String... extraYaml) {
+        // the JWT signing key is generated into the test's directory unless the test configures jwt itself
+        final String jwt = Arrays.stream(extraYaml).anyMatch(line -> line.startsWith("jwt:")) ? ""
+                : "jwt: {signingKey: {file: \"" + dir.resolve("jwt-signing-key.pem") + "\"}}";
         final String yaml = String.join("\n",
                 "database:",
                 "  driverClass: " + db.driverClass(),
@@ -64,6 +67,7 @@ public final class TestApps {
                 "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
                 "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
                 "  requestLog: {appenders: []}",
+                jwt,
                 "logging:",
                 "  level: WARN",
                 "  loggers: {audit: \"OFF\"}",
@@ -100,7 +104,8 @@ public final class TestApps {
                 ConfigOverride.config("database.url", db.url()),
                 ConfigOverride.config("database.user", db.user()),
                 ConfigOverride.config("database.password", db.password()),
-                ConfigOverride.config("adminAccess.tokenFile", dataDir.resolve("admin-token").toString())));
+                ConfigOverride.config("adminAccess.tokenFile", dataDir.resolve("admin-token").toString()),
+                ConfigOverride.config("jwt.signingKey.file", dataDir.resolve("jwt-signing-key.pem").toString())));
         all.addAll(Arrays.asList(more));
         return all.toArray(new ConfigOverride[0]);
     }

@@ -13,17 +13,29 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import java.time.Clock;
 import java.util.Map;
 
 /**
- * The real service with a recording audit seam, plus one endpoint that needs the {@code audit:read}
+ * The real service with a recording audit seam and a clock tests can move, plus one endpoint that needs the {@code audit:read}
  * scope (which keys don't get by default), to exercise the 403 path.
  */
 public class TestAuthServiceApplication extends AuthServiceApplication {
     private final RecordingAuditLog audit = new RecordingAuditLog();
+    private final TestClock clock = new TestClock();
 
     public RecordingAuditLog audit() {
         return audit;
+    }
+
+    /** The service's clock: the system clock until a test moves it. */
+    public TestClock testClock() {
+        return clock;
+    }
+
+    @Override
+    protected Clock clock() {
+        return clock;
     }
 
     @Override

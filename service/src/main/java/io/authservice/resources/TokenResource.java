@@ -1,0 +1,214 @@
+package io.authservice.resources;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.authservice.auth.JwtTokens;
+import io.authservice.auth.Origin;
+import io.authservice.auth.Sessions;
+import io.authservice.config.JwtConfig;
+import io.authservice.core.JsonBodies;
+import io.authservice.core.UserService;
+import io.dropwizard.jersey.errors.ErrorMessage;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * People's tokens, as the original's simplejwt endpoints:
+ * <ul>
+ *   <li>{@code POST /api/v1/token/} {@code {"username" or "email", "password"}}: {@code {"access","refresh"}}
+ *       and both cookies; 401 for every kind of refusal, 429 with {@code Retry-After} when throttled;</li>
+ *   <li>{@code POST /api/v1/token/refresh/} (refresh cookie or {@code {"refresh"}}): a new pair, rotated;</li>
+ *   <li>{@code POST /api/v1/token/logout/}: revokes the refresh family and clears both cookies (204);</li>
+ *   <li>{@code POST /api/v1/token/verify/} {@code {"token"}}: 200 with what a valid access token says, else 401.</li>
+ * </ul>
+ * Bodies are at most {@value #MAX_BODY_BYTES} bytes; token answers are never cached.
+ */
+@Path("/api/v1/token")
+@Produces(MediaType.APPLICATION_JSON)
+public final class TokenResource {
+    public static final int MAX_BODY_BYTES = 16 * 1024;
+    private static final String REFUSED = "No active account found with the given credentials.";
+    private static final String INVALID_TOKEN = "Token is invalid or expired.";
+    private static final String REFRESH_PATH = "/api/v1/token";
+
+    private final Sessions sessions;
+    private final ObjectMapper json;
+    private final JwtConfig.CookieConfig cookies;
+    private final Duration accessLifetime;
+    private final Duration refreshLifetime;
+
+    public TokenResource(Sessions sessions, ObjectMapper json, JwtConfig config) {
+        this.sessions = sessions;
+        this.json = json;
+        this.cookies = config.getCookies();
+        this.accessLifetime = config.getAccessTokenLifetime().toJavaDuration();
+        this.refreshLifetime = config.getRefreshTokenLifetime().toJavaDuration();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response signIn(InputStream body, @Context ContainerRequestContext request) {
+        final JsonBodies fields = parse(body, Set.of("username", "email", "password"));
+        final String username = fields.text("username").orElse(null);
+        final String email = fields.text("email").orElse(null);
+        if ((username == null) == (email == null)) {
+            throw new BadRequestException("give either 'username' or 'email', not both and not neither");
+        }
+        final String password = fields.requiredText("password");
+        if (password.length() > UserService.MAX_PASSWORD_LENGTH * 2) {
+            throw new BadRequestException("'password' is too long");
+        }
+        return answer(sessions.signIn(username, email, password, Origin.of(request)), REFUSED);
+    }
+
+    @POST
+    @Path("refresh")
+    public Response refresh(InputStream body, @Context ContainerRequestContext request) {
+        final String token = presentedRefresh(body, request)
+                .orElseThrow(() -> new BadRequestException("'refresh' is required (the body or the "
+                        + cookies.getRefreshName() + " cookie)"));
+        return answer(sessions.refresh(token, Origin.of(request)), INVALID_TOKEN);
+    }
+
+    @POST
+    @Path("logout")
+    public Response signOut(InputStream body, @Context ContainerRequestContext request) {
+        sessions.signOut(presentedRefresh(body, request).orElse(null), Origin.of(request));
+        return Response.noContent()
+                .cookie(expired(cookies.getAccessName(), "/"), expired(cookies.getRefreshName(), REFRESH_PATH))
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .build();
+    }
+
+    @POST
+    @Path("verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response verify(InputStream body, @Context ContainerRequestContext request) {
+        final String token = parse(body, Set.of("token")).requiredText("token");
+        final JwtTokens.Check check = sessions.verify(token, Origin.of(request));
+        if (!(check instanceof JwtTokens.Valid valid)) {
+            throw unauthorized(INVALID_TOKEN);
+        }
+        final var caller = JwtTokens.caller(valid);
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("valid", true);
+        answer.put("token_type", "access");
+        answer.put("user_id", caller.id());
+        answer.put("username", caller.username());
+        answer.put("roles", caller.roles());
+        answer.put("expires_at", valid.claims().getExpirationTime().toInstant());
+        return Response.ok(answer).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+    }
+
+    private Response answer(Sessions.Outcome outcome, String refusal) {
+        if (outcome instanceof Sessions.Granted granted) {
+            final Map<String, String> pair = new LinkedHashMap<>();
+            pair.put("access", granted.pair().access().token());
+            pair.put("refresh", granted.pair().refresh().token());
+            return Response.ok(pair)
+                    .cookie(cookie(cookies.getAccessName(), granted.pair().access().token(), "/", accessLifetime),
+                            cookie(cookies.getRefreshName(), granted.pair().refresh().token(), REFRESH_PATH,
+                                    refreshLifetime))
+                    .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .build();
+        }
+        if (outcome instanceof Sessions.Throttled throttled) {
+            throw new WebApplicationException(Response.status(Response.Status.TOO_MANY_REQUESTS)
+                    .header(HttpHeaders.RETRY_AFTER, throttled.retryAfterSeconds())
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ErrorMessage(429, "Too many failed sign-ins; retry later."))
+                    .build());
+        }
+        throw unauthorized(refusal);
+    }
+
+    private static WebApplicationException unauthorized(String message) {
+        return new WebApplicationException(Response.status(Response.Status.UNAUTHORIZED)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"auth-service\"")
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorMessage(401, message))
+                .build());
+    }
+
+    /** The refresh token from the body ({@code {"refresh"}}) if one is given, else from the cookie. */
+    private Optional<String> presentedRefresh(InputStream body, ContainerRequestContext request) {
+        final String text = read(body);
+        if (!text.isBlank()) {
+            final Optional<String> fromBody = JsonBodies.object(json, text, Set.of("refresh")).text("refresh");
+            if (fromBody.isPresent()) {
+                return fromBody;
+            }
+        }
+        final Cookie cookie = request.getCookies().get(cookies.getRefreshName());
+        return cookie == null || cookie.getValue().isEmpty() ? Optional.empty()
+                : Optional.of(cookie.getValue());
+    }
+
+    /** The body as a JSON object of known fields; bad input is a 400 (see {@link LifecycleExceptionMapper}). */
+    private JsonBodies parse(InputStream body, Set<String> known) {
+        return JsonBodies.object(json, read(body), known);
+    }
+
+    private static String read(InputStream body) {
+        if (body == null) {
+            return "";
+        }
+        try {
+            final byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new WebApplicationException("the request body is larger than " + MAX_BODY_BYTES + " bytes",
+                        Response.Status.REQUEST_ENTITY_TOO_LARGE);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private NewCookie cookie(String name, String value, String path, Duration lifetime) {
+        return new NewCookie.Builder(name)
+                .value(value)
+                .path(path)
+                .domain(cookies.getDomain())
+                .maxAge(Math.toIntExact(lifetime.toSeconds()))
+                .httpOnly(true)
+                .secure(cookies.isSecure())
+                .sameSite(NewCookie.SameSite.LAX)
+                .build();
+    }
+
+    private NewCookie expired(String name, String path) {
+        return new NewCookie.Builder(name)
+                .value("")
+                .path(path)
+                .domain(cookies.getDomain())
+                .maxAge(0)
+                .expiry(Date.from(Instant.EPOCH))
+                .httpOnly(true)
+                .secure(cookies.isSecure())
+                .sameSite(NewCookie.SameSite.LAX)
+                .build();
+    }
+}
