@@ -20,7 +20,7 @@ public final class DirectoryReports {
     public Report userRolesSet(User user) {
         final String text = "User " + describe(user) + (user.roles().isEmpty() ? " now has no roles."
                 : " now has roles " + String.join(",", user.roles()) + ".");
-        return new Report(text, object("roles_set", "user", UserView.of(user)));
+        return new Report(text, Report.actionJson("roles_set", "user", UserView.of(user)));
     }
 
     public Report usersImported(Imported<User> result) {
