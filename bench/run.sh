@@ -36,11 +36,18 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 pg_ctlcluster 15 main start 2>/dev/null || true
-psql_admin() { su postgres -c "psql -q -v ON_ERROR_STOP=1 $*"; }
-psql_admin "-c \"DROP DATABASE IF EXISTS $DB_NAME\""
-psql_admin "-c \"DROP ROLE IF EXISTS $DB_USER\""
-psql_admin "-c \"CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'\""
-psql_admin "-c \"CREATE DATABASE $DB_NAME OWNER $DB_USER\""
+# a fresh database each run; the role may own other benchmarks' databases, so it is kept
+su postgres -c "psql -q -v ON_ERROR_STOP=1" <<SQL
+DROP DATABASE IF EXISTS $DB_NAME;
+DO \$\$ BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
+    ALTER ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+  ELSE
+    CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+  END IF;
+END \$\$;
+CREATE DATABASE $DB_NAME OWNER $DB_USER;
+SQL
 
 export AUTH_DB_DRIVER=org.postgresql.Driver
 export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME

@@ -97,8 +97,13 @@ public final class PasswordHasher {
      * such user (or the user has no password), so the answer's timing does not tell which.
      */
     public boolean verifyDummy(String password) {
-        verify(password == null ? "" : password, dummy.get());
+        verify(password == null ? "" : password, dummyHash());
         return false;
+    }
+
+    /** The hash {@link #verifyDummy} checks against; made with this hasher's parameters, so it costs what a real one does. */
+    String dummyHash() {
+        return dummy.get();
     }
 
     /** Whether {@code encoded} was made with other parameters than this hasher's (or cannot be read). */

@@ -80,35 +80,15 @@ class LoginThrottleIntegrationTest {
     }
 
     @Test
-    void aWrongPasswordAndAnUnknownUserGetTheSameAnswerInAboutTheSameTime() {
-        for (int i = 0; i < 6; i++) {
-            createUser("frank" + i);
-        }
-        // warm both paths (the dummy hash is made on first need)
-        signIn("frank5", "wrong", "192.0.2.1");
-        signIn("nobody", "wrong", "192.0.2.2");
-        final Http.Answer wrong = signIn("frank5", "wrong password", "192.0.2.3");
+    void aWrongPasswordAndAnUnknownUserGetTheSameAnswer() {
+        createUser("frank");
+        final Http.Answer wrong = signIn("frank", "wrong password", "192.0.2.3");
         final Http.Answer unknown = signIn("no-such-user", "wrong password", "192.0.2.4");
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(unknown.body()).isEqualTo(wrong.body());
         assertThat(unknown.header("WWW-Authenticate")).isEqualTo(wrong.header("WWW-Authenticate"));
-
-        // timing: both paths run one Argon2id check; the medians of a few tries are within a factor of two
-        // (a fresh account and address for each try, so no throttle answers early)
-        final long wrongNanos = medianNanos(i -> signIn("frank" + i, "wrong password", "192.0.2." + (10 + i)));
-        final long unknownNanos = medianNanos(i -> signIn("ghost" + i, "wrong password", "192.0.2." + (20 + i)));
-        assertThat((double) unknownNanos / wrongNanos).isBetween(0.5, 2.0);
-    }
-
-    private static long medianNanos(java.util.function.IntFunction<Http.Answer> call) {
-        final long[] times = new long[5];
-        for (int i = 0; i < times.length; i++) {
-            final long start = System.nanoTime();
-            assertThat(call.apply(i).status()).isEqualTo(401);
-            times[i] = System.nanoTime() - start;
-        }
-        java.util.Arrays.sort(times);
-        return times[times.length / 2];
+        // equal timing holds by construction: an unknown user gets one Argon2id check against a hash
+        // with the same parameters (PasswordHasherTest.theDummyCheckForUnknownUsersCostsWhatARealCheckCosts)
     }
 }

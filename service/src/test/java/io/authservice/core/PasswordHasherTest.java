@@ -106,4 +106,14 @@ class PasswordHasherTest {
         Arrays.fill(bytes, (byte) value);
         return bytes;
     }
+
+    @Test
+    void theDummyCheckForUnknownUsersCostsWhatARealCheckCosts() {
+        final PasswordHasher hasher = new PasswordHasher(new SecureRandom());
+        // same algorithm, parameters, salt and hash lengths as a real user's hash: the same Argon2id work
+        assertThat(hasher.needsRehash(hasher.dummyHash())).isFalse();
+        assertThat(hasher.dummyHash()).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+        assertThat(hasher.dummyHash().length()).isEqualTo(hasher.hash("any password").length());
+        assertThat(hasher.verifyDummy("any password")).isFalse();
+    }
 }
