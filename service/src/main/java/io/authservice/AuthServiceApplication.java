@@ -4,7 +4,11 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.caffeine.MetricsStatsCounter;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditStore;
 import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.auditing.AuditExport;
+import io.authservice.auditing.AuditSearch;
+import io.authservice.auditing.DirectAuditSink;
 import io.authservice.auth.ApiKeyAuthFilter;
 import io.authservice.auth.ApiKeyAuthenticator;
 import io.authservice.auth.ApiKeyCache;
@@ -23,8 +27,10 @@ import io.authservice.auth.LastUsedRecorder;
 import io.authservice.auth.RevocationPoller;
 import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.cli.ApiKeyCommands;
+import io.authservice.cli.AuditCommand;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.config.ApiKeyConfig;
+import io.authservice.config.AuditConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.authservice.core.ApiKeyReports;
@@ -39,6 +45,7 @@ import io.authservice.core.UserService;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
 import io.authservice.health.KeyCacheHealthCheck;
+import io.authservice.resources.AuditResource;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -112,6 +119,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         });
         ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
         DirectoryCommands.all(commandOutput, System.in, System::getenv).forEach(bootstrap::addCommand);
+        bootstrap.addCommand(new AuditCommand(commandOutput));
     }
 
     @Override
@@ -127,8 +135,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
             Databases.migrate(jdbi);
         }
 
-        // the audit seam; the audit pipeline plugs its transport in here
-        final AuditLog audit = auditLog(config, environment);
+        // the audit seam, with the transport config.audit.sink names
+        final AuditLog audit = auditLog(config, environment, jdbi);
 
         // API key lifecycle and lookup
         final ApiKeyService apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
@@ -204,6 +212,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new UserResource(users));
         environment.jersey().register(new TokenResource(sessions, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));
+        final AuditSearch auditSearch = new AuditSearch(jdbi, clock);
+        environment.jersey().register(new AuditResource(auditSearch,
+                new AuditExport(auditSearch, environment.getObjectMapper()), clock));
         environment.jersey().register(new LifecycleExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
@@ -223,8 +234,20 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         return Clock.systemUTC();
     }
 
-    /** The transport behind the audit seam. Tests override this to look at what was recorded. */
-    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment) {
-        return new Slf4jAuditLog();
+    /**
+     * The transport behind the audit seam: {@code direct} (a managed background writer into the audit
+     * store in {@code jdbi}'s database) or {@code log}. Tests override this to look at what was recorded.
+     */
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+        final AuditConfig audit = config.getAudit();
+        return switch (audit.getSink()) {
+            case log -> new Slf4jAuditLog();
+            case direct -> {
+                final DirectAuditSink sink = new DirectAuditSink(new AuditStore(jdbi)::insertAll, audit.getQueueCapacity(),
+                        audit.getBatchSize(), audit.getShutdownTimeout().toJavaDuration(), environment.metrics());
+                environment.lifecycle().manage(sink);
+                yield sink;
+            }
+        };
     }
 }

@@ -3,6 +3,7 @@ package io.authservice;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.authservice.config.AdminConfig;
 import io.authservice.config.ApiKeyConfig;
+import io.authservice.config.AuditConfig;
 import io.authservice.config.ClientAddressConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
@@ -52,6 +53,11 @@ public class AuthServiceConfiguration extends Configuration {
     @JsonProperty("adminAccess")
     private AdminConfig adminAccess = new AdminConfig();
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private AuditConfig audit = new AuditConfig();
+
     public DataSourceFactory getDatabase() {
         return database;
     }
@@ -82,5 +88,9 @@ public class AuthServiceConfiguration extends Configuration {
 
     public AdminConfig getAdminAccess() {
         return adminAccess;
+    }
+
+    public AuditConfig getAudit() {
+        return audit;
     }
 }

@@ -40,6 +40,21 @@ class AuthServiceConfigurationTest {
     }
 
     @Test
+    void theAuditTrailGoesIntoTheStoreThroughABoundedQueue() throws Exception {
+        final io.authservice.config.AuditConfig audit = shipped().getAudit();
+        assertThat(audit.getSink()).isEqualTo(io.authservice.config.AuditConfig.Sink.direct);
+        assertThat(audit.getQueueCapacity()).isEqualTo(100_000);
+        assertThat(audit.getBatchSize()).isEqualTo(500);
+        assertThat(audit.getShutdownTimeout().toJavaDuration()).isEqualTo(java.time.Duration.ofSeconds(30));
+        // the class defaults are the shipped ones
+        final io.authservice.config.AuditConfig defaults = new io.authservice.config.AuditConfig();
+        assertThat(defaults.getSink()).isEqualTo(audit.getSink());
+        assertThat(defaults.getQueueCapacity()).isEqualTo(audit.getQueueCapacity());
+        assertThat(defaults.getBatchSize()).isEqualTo(audit.getBatchSize());
+        assertThat(defaults.getShutdownTimeout()).isEqualTo(audit.getShutdownTimeout());
+    }
+
+    @Test
     void theAdminPortListensOnLoopbackOnly() throws Exception {
         final DefaultServerFactory server = (DefaultServerFactory) shipped().getServerFactory();
         final HttpConnectorFactory admin = (HttpConnectorFactory) server.getAdminConnectors().get(0);

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.InstanceIds;
 import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditStore;
 import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.config.AuditConfig;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.ApiKeyService;
@@ -41,7 +43,8 @@ public final class CommandContext implements AutoCloseable {
             Databases.migrate(jdbi);
         }
         this.clock = Clock.systemUTC();
-        this.audit = new Slf4jAuditLog();
+        this.audit = config.getAudit().getSink() == AuditConfig.Sink.direct
+                ? new StoreAuditLog(new AuditStore(jdbi)) : new Slf4jAuditLog();
         this.json = json;
         this.random = new SecureRandom();
         this.instanceId = InstanceIds.of(config);

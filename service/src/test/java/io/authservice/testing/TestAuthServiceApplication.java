@@ -12,12 +12,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
 import java.util.Map;
 
 /**
- * The real service with a recording audit seam and a clock tests can move, plus one endpoint that needs the {@code audit:read}
+ * The real service with a recording audit seam (in front of the configured sink) and a clock tests can move, plus one endpoint that needs the {@code audit:read}
  * scope (which keys don't get by default), to exercise the 403 path.
  */
 public class TestAuthServiceApplication extends AuthServiceApplication {
@@ -38,9 +39,14 @@ public class TestAuthServiceApplication extends AuthServiceApplication {
         return clock;
     }
 
+    /** Records every event for the test to read, and hands it to the configured sink as well. */
     @Override
-    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment) {
-        return audit;
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+        final AuditLog configured = super.auditLog(config, environment, jdbi);
+        return event -> {
+            audit.record(event);
+            configured.record(event);
+        };
     }
 
     @Override

@@ -1,0 +1,40 @@
+package io.authservice.audit;
+
+import org.jdbi.v3.sqlobject.config.RegisterArgumentFactory;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The {@code audit_events} table (changelog {@code audit-migrations.xml}): each event once, keyed by
+ * its id, so a batch written twice (a retry, a redelivered Kafka record) leaves one row per event.
+ * Use {@link AuditStore} to write: it picks the statement for the database at hand.
+ */
+@RegisterArgumentFactory(UtcInstantArgumentFactory.class)
+@RegisterRowMapper(AuditEventMapper.class)
+public interface AuditEventDAO {
+    String COLUMNS = "id, occurred_at, type, outcome, reason, key_id, key_name, key_prefix, user_id, client_address, "
+            + "user_agent, method, path, status, request_id, instance_id, fingerprint, actor, surface";
+    String VALUES = ":id, :occurredAt, :type, :outcome, :reason, :keyId, :keyName, :keyPrefix, :userId, :clientAddress, "
+            + ":userAgent, :method, :path, :status, :requestId, :instanceId, :fingerprint, :actor, :surface";
+
+    /** PostgreSQL: insert each event unless its id is already stored. */
+    @SqlBatch("INSERT INTO audit_events (" + COLUMNS + ") VALUES (" + VALUES + ") ON CONFLICT (id) DO NOTHING")
+    int[] insertIfAbsentPostgres(@BindMethods Collection<AuditEvent> events);
+
+    /** H2: the same through MERGE on the id (a stored event is rewritten with identical values). */
+    @SqlBatch("MERGE INTO audit_events (" + COLUMNS + ") KEY (id) VALUES (" + VALUES + ")")
+    int[] insertIfAbsentH2(@BindMethods Collection<AuditEvent> events);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM audit_events WHERE id = :id")
+    Optional<AuditEvent> find(@Bind("id") UUID id);
+
+    @SqlQuery("SELECT COUNT(*) FROM audit_events")
+    long count();
+}

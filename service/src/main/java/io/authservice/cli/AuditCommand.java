@@ -1,0 +1,71 @@
+package io.authservice.cli;
+
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.auditing.AuditExport;
+import io.authservice.auditing.AuditFormat;
+import io.authservice.auditing.AuditQuery;
+import io.authservice.auditing.AuditSearch;
+import io.authservice.core.LifecycleException;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.io.PrintStream;
+
+/**
+ * {@code audit [filters] [--format json|csv|ndjson] config.yml}: the query API's search from a shell,
+ * on stdout. JSON answers one page ({@code --limit}, default 100, and {@code --cursor}); CSV and
+ * NDJSON answer every matching event unless {@code --limit} is given.
+ */
+public final class AuditCommand extends ConfiguredCommand<AuthServiceConfiguration> {
+    private final PrintStream out;
+
+    public AuditCommand(PrintStream out) {
+        super("audit", "Search the audit trail (same filters as GET /api/v1/audit/events/)");
+        this.out = out;
+    }
+
+    @Override
+    public void configure(Subparser subparser) {
+        super.configure(subparser);
+        for (String name : AuditQuery.PARAMETERS.stream().sorted().toList()) {
+            subparser.addArgument("--" + name.replace('_', '-')).dest(name).help(help(name));
+        }
+        subparser.addArgument("--format").dest("format").setDefault("json").help("json (one page), csv or ndjson");
+    }
+
+    private static String help(String name) {
+        return switch (name) {
+            case "from" -> "events at or after this ISO 8601 time, e.g. 2026-11-25T00:00:00Z";
+            case "to" -> "events before this ISO 8601 time";
+            case "limit" -> "most events (1.." + AuditQuery.MAX_LIMIT + "); JSON defaults to " + AuditQuery.DEFAULT_LIMIT;
+            case "cursor" -> "continue after the page that answered this next_cursor";
+            default -> "only events whose " + name + " equals this";
+        };
+    }
+
+    @Override
+    protected void run(Bootstrap<AuthServiceConfiguration> bootstrap, Namespace namespace,
+                       AuthServiceConfiguration configuration) throws Exception {
+        try (CommandContext context = new CommandContext(configuration, bootstrap.getObjectMapper())) {
+            final AuditFormat format;
+            final AuditQuery query;
+            try {
+                format = AuditFormat.choose(namespace.getString("format"), java.util.List.of());
+                query = AuditQuery.parse(namespace::getString, format.exports());
+            } catch (LifecycleException e) {
+                throw new ReportingCommand.CommandFailedException(e.getMessage());
+            }
+            final AuditSearch search = new AuditSearch(context.jdbi(), context.clock());
+            new AuditExport(search, context.json()).write(query, format, out);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable e) {
+        cli.getStdErr().println("error: " + e.getMessage());
+    }
+}

@@ -1,0 +1,58 @@
+package io.authservice.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.concurrent.TimeUnit;
+
+/** Where audit events go and how the background writer batches them. */
+public class AuditConfig {
+    /** The transport behind the audit seam. */
+    public enum Sink {
+        /** a background writer puts events straight into the audit store (the embedded default) */
+        direct,
+        /** one line per event on the {@code audit} logger, nothing stored */
+        log
+    }
+
+    @NotNull
+    @JsonProperty
+    private Sink sink = Sink.direct;
+
+    /** Events waiting to be written; when full, further events are counted as dropped. */
+    @Min(1)
+    @JsonProperty
+    private int queueCapacity = 100_000;
+
+    /** Most events written in one transaction. */
+    @Min(1)
+    @Max(10_000)
+    @JsonProperty
+    private int batchSize = 500;
+
+    /** How long stopping waits for the queue to drain into the store. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration shutdownTimeout = Duration.seconds(30);
+
+    public Sink getSink() {
+        return sink;
+    }
+
+    public int getQueueCapacity() {
+        return queueCapacity;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+}

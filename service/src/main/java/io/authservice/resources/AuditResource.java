@@ -1,0 +1,122 @@
+package io.authservice.resources;
+
+import io.authservice.api.AuditSummary;
+import io.authservice.auditing.AuditExport;
+import io.authservice.auditing.AuditFormat;
+import io.authservice.auditing.AuditQuery;
+import io.authservice.auditing.AuditSearch;
+import io.authservice.core.Caller;
+import io.authservice.core.InvalidInputException;
+import io.authservice.core.Roles;
+import io.authservice.core.Scopes;
+import io.authservice.core.Text;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The security team's view of the audit trail: searches (JSON pages, or CSV and NDJSON exports) and
+ * summaries. Open to people with the {@code security} or {@code admin} role and to keys holding
+ * {@code audit:read}; everyone else gets 403.
+ *
+ * <p>{@code audit:read} comes first in {@code @RolesAllowed}: each name a caller does not hold is
+ * noted on a key's attempt as a scope refusal, so a key holding it must match on the first check.
+ */
+@Path("/api/v1/audit")
+public final class AuditResource {
+    /** The header that carries the next page's cursor for CSV and NDJSON pages (JSON has it in the body). */
+    public static final String NEXT_CURSOR_HEADER = "X-Next-Cursor";
+    public static final int DEFAULT_UNUSED_DAYS = 30;
+    private static final Set<String> EVENT_PARAMETERS = Stream.concat(AuditQuery.PARAMETERS.stream(), Stream.of("format"))
+            .collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> SUMMARY_PARAMETERS = Set.of("from", "to", "unused_days");
+
+    private final AuditSearch search;
+    private final AuditExport export;
+    private final Clock clock;
+
+    public AuditResource(AuditSearch search, AuditExport export, Clock clock) {
+        this.search = search;
+        this.export = export;
+        this.clock = clock;
+    }
+
+    @GET
+    @Path("events/")
+    @RolesAllowed({Scopes.AUDIT_READ, Roles.SECURITY, Roles.ADMIN})
+    @Produces({MediaType.APPLICATION_JSON, "text/csv", "application/x-ndjson"})
+    public Response events(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers) {
+        final MultivaluedMap<String, String> params = uri.getQueryParameters();
+        checkNames(params, EVENT_PARAMETERS);
+        final AuditFormat format = AuditFormat.choose(params.getFirst("format"),
+                headers.getAcceptableMediaTypes().stream().map(type -> type.getType() + "/" + type.getSubtype()).toList());
+        final AuditQuery query = AuditQuery.parse(params::getFirst, format.exports());
+        if (query.limit() == null) {
+            return Response.ok((StreamingOutput) out -> export.writeAll(query, format, out), format.mediaType()).build();
+        }
+        final AuditSearch.Page page = search.page(query);
+        return Response.ok((StreamingOutput) out -> export.writePage(page, format, out), format.mediaType())
+                .header(NEXT_CURSOR_HEADER, page.next() == null ? null : page.next().encode())
+                .build();
+    }
+
+    /** Defaults: the last 24 hours, keys unused for {@value #DEFAULT_UNUSED_DAYS} days. */
+    @GET
+    @Path("summary/")
+    @RolesAllowed({Scopes.AUDIT_READ, Roles.SECURITY, Roles.ADMIN})
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditSummary summary(@Auth Caller caller, @Context UriInfo uri) {
+        final MultivaluedMap<String, String> params = uri.getQueryParameters();
+        checkNames(params, SUMMARY_PARAMETERS);
+        final Instant to = orElse(AuditQuery.instant("to", params.getFirst("to")), clock.instant());
+        final Instant from = orElse(AuditQuery.instant("from", params.getFirst("from")), to.minus(Duration.ofDays(1)));
+        if (!from.isBefore(to)) {
+            throw new InvalidInputException("'from' must be before 'to'");
+        }
+        return search.summary(from, to, unusedDays(params.getFirst("unused_days")));
+    }
+
+    static int unusedDays(String value) {
+        if (value == null || value.isEmpty()) {
+            return DEFAULT_UNUSED_DAYS;
+        }
+        try {
+            final int days = Integer.parseInt(value);
+            if (days >= 1 && days <= 3650) {
+                return days;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw new InvalidInputException("'unused_days': '" + Text.printable(value) + "' is not a whole number of days from 1 to 3650");
+    }
+
+    private static void checkNames(MultivaluedMap<String, String> params, Set<String> known) {
+        for (String name : params.keySet()) {
+            if (!known.contains(name)) {
+                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: "
+                        + known.stream().sorted().collect(Collectors.joining(", ")));
+            }
+        }
+    }
+
+    private static Instant orElse(Instant value, Instant otherwise) {
+        return value == null ? otherwise : value;
+    }
+}

@@ -1,0 +1,316 @@
+package io.authservice.auditing;
+
+import com.codahale.metrics.Counter;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventDAO;
+import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditReasons;
+import io.authservice.audit.AuditStore;
+import io.authservice.audit.AuditWireFormat;
+import io.authservice.db.Databases;
+import io.authservice.testing.AdminClient;
+import io.authservice.testing.Http;
+import io.authservice.testing.TestAuthServiceApplication;
+import io.authservice.testing.TestDatabases;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The audit trail through the running service with the {@code direct} sink on a real database:
+ * every key use stored once, field by field; the query API's filters, pages, exports and access
+ * rules. Run once per database by its subclasses.
+ */
+abstract class AuditTrailContract {
+    static final String PASSWORD = "correct horse battery staple";
+
+    protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
+
+    protected abstract TestDatabases.Db db();
+
+    private AdminClient admin;
+    private Http http;
+    private Jdbi jdbi;
+
+    @BeforeEach
+    void setUp() {
+        admin = new AdminClient(app().client(), app().getAdminPort());
+        http = new Http(app().getLocalPort());
+        jdbi = Databases.configure(Jdbi.create(db().url(), db().user(), db().password()));
+    }
+
+    private TestAuthServiceApplication application() {
+        return (TestAuthServiceApplication) app().getApplication();
+    }
+
+    /** A new key; returns its id and value. */
+    private Map.Entry<Long, String> createKey(String name, String scopes) {
+        final JsonNode created = admin.json("create-api-key", scopes == null ? Map.of("name", name)
+                : Map.of("name", name, "scopes", scopes));
+        return Map.entry(created.get("api_key").get("id").asLong(), created.get("key").asText());
+    }
+
+    /** The stored uses of a key (its lifecycle events are stored too, under other types). */
+    private List<AuditEvent> stored(long keyId) {
+        return stored(keyId, AuditEventTypes.API_KEY_USED);
+    }
+
+    private List<AuditEvent> stored(long keyId, String type) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + AuditEventDAO.COLUMNS
+                        + " FROM audit_events WHERE key_id = :k AND type = :t")
+                .bind("k", keyId).bind("t", type).map(new io.authservice.audit.AuditEventMapper()).list());
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void everyKeyAuthenticatedRequestIsStoredExactlyOnceFieldByField() {
+        final var key = createKey(unique("trail"), null);
+        final int n = 40;
+        IntStream.range(0, n).parallel().forEach(i ->
+                assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue(), "User-Agent", "trail-test/" + i).status())
+                        .isEqualTo(200));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(key.getKey()).size() >= n);
+        final List<AuditEvent> seen = application().audit().matching(e -> key.getKey().equals(e.keyId())
+                && e.type().equals(AuditEventTypes.API_KEY_USED));
+        assertThat(seen).hasSize(n);
+        final List<AuditEvent> rows = stored(key.getKey());
+        assertThat(rows).hasSize(n);
+        // what the seam was handed is what the store holds, to the microsecond the column keeps
+        assertThat(rows).containsExactlyInAnyOrderElementsOf(seen.stream().map(AuditTrailContract::asStored).toList());
+        assertThat(rows).allSatisfy(e -> {
+            assertThat(e.type()).isEqualTo(AuditEventTypes.API_KEY_USED);
+            assertThat(e.outcome()).isEqualTo(AuditEvent.SUCCESS);
+            assertThat(e.keyPrefix()).isEqualTo(key.getValue().substring(0, 8));
+            assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
+            assertThat(e.method()).isEqualTo("GET");
+            assertThat(e.path()).isEqualTo("/api/v1/whoami/");
+            assertThat(e.status()).isEqualTo(200);
+            assertThat(e.instanceId()).isEqualTo("test");
+            assertThat(e.userAgent()).startsWith("trail-test/");
+        });
+        // the key itself is nowhere in the store
+        final long leaks = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM audit_events WHERE key_prefix = :k"
+                + " OR key_name = :k OR path LIKE :like OR user_agent LIKE :like").bind("k", key.getValue())
+                .bind("like", "%" + key.getValue() + "%").mapTo(Long.class).one());
+        assertThat(leaks).isZero();
+        assertThat(((Counter) app().getEnvironment().metrics().getMetrics().get("audit.dropped")).getCount()).isZero();
+    }
+
+    private static AuditEvent asStored(AuditEvent e) {
+        return new AuditEvent(e.id(), e.occurredAt().truncatedTo(ChronoUnit.MICROS), e.type(), e.outcome(), e.reason(),
+                e.keyId(), e.keyName(), e.keyPrefix(), e.userId(), e.clientAddress(), e.userAgent(), e.method(), e.path(),
+                e.status(), e.requestId(), e.instanceId(), e.fingerprint(), e.actor(), e.surface());
+    }
+
+    @Test
+    void theStoreKeepsEachEventOnceWhenABatchIsWrittenTwice() {
+        final long keyId = 900_000L + (long) (Math.random() * 100_000);
+        final List<AuditEvent> events = IntStream.range(0, 5).mapToObj(i -> AuditEvent.builder(AuditEventTypes.API_KEY_USED,
+                AuditEvent.SUCCESS, Instant.now()).key(keyId, "twice", "abcd1234").request(null, "x".repeat(5000), null, null).build()).toList();
+        final AuditStore store = new AuditStore(jdbi);
+        store.insertAll(events);
+        store.insertAll(events);
+        store.insertAll(List.of(events.get(0), events.get(0)));
+        final List<AuditEvent> rows = stored(keyId);
+        assertThat(rows).hasSize(5);
+        assertThat(rows).allSatisfy(e -> assertThat(e.userAgent()).hasSize(2048));
+    }
+
+    @Test
+    void filtersPagesAndExports() {
+        final var key = createKey(unique("pages"), null);
+        for (int i = 0; i < 7; i++) {
+            assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(key.getKey()).size() == 7);
+        final String reader = createKey(unique("siem"), "audit:read").getValue();
+        final String filter = "key_id=" + key.getKey() + "&type=api_key.used&outcome=success";
+
+        // pages of 3, newest first, the cursor carrying on where the last page ended
+        final List<String> ids = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            final Http.Answer page = http.get("/api/v1/audit/events/?" + filter + "&limit=3"
+                    + (cursor == null ? "" : "&cursor=" + cursor), "X-API-Key", reader);
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            assertThat(page.header("Content-Type")).startsWith("application/json");
+            page.json().get("events").forEach(e -> ids.add(e.get("id").asText()));
+            cursor = page.json().get("next_cursor").isNull() ? null : page.json().get("next_cursor").asText();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        final List<String> expected = stored(key.getKey()).stream()
+                .sorted(Comparator.comparing(AuditEvent::occurredAt).thenComparing(AuditEvent::id).reversed())
+                .map(e -> e.id().toString()).toList();
+        assertThat(ids).containsExactlyElementsOf(expected);
+
+        // every event of the page is in the wire form
+        final JsonNode first = http.get("/api/v1/audit/events/?" + filter + "&limit=1", "X-API-Key", reader).json()
+                .get("events").get(0);
+        assertThat(first.get("v").asInt()).isEqualTo(AuditWireFormat.VERSION);
+        assertThat(first.get("key_id").asLong()).isEqualTo(key.getKey());
+
+        // a time range: nothing before the key existed
+        final Http.Answer none = http.get("/api/v1/audit/events/?" + filter + "&to=2000-01-01T00:00:00Z", "X-API-Key", reader);
+        assertThat(none.json().get("events")).isEmpty();
+        assertThat(none.json().get("next_cursor").isNull()).isTrue();
+        final Http.Answer since = http.get("/api/v1/audit/events/?" + filter + "&from="
+                + enc(Instant.now().minus(Duration.ofHours(1)).toString()), "X-API-Key", reader);
+        assertThat(since.json().get("events")).hasSize(7);
+        assertThat(http.get("/api/v1/audit/events/?" + filter + "&reason=unknown", "X-API-Key", reader).json()
+                .get("events")).isEmpty();
+
+        // CSV, by format= or by Accept; every matching event when no limit is given
+        final Http.Answer csv = http.get("/api/v1/audit/events/?" + filter + "&format=csv", "X-API-Key", reader);
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        final List<String> lines = csv.body().lines().toList();
+        assertThat(lines).hasSize(8);
+        assertThat(lines.get(0)).isEqualTo(String.join(",", AuditCsv.COLUMNS));
+        assertThat(lines.subList(1, 8)).extracting(line -> line.substring(0, 36)).containsExactlyElementsOf(expected);
+        assertThat(http.get("/api/v1/audit/events/?" + filter, "X-API-Key", reader, "Accept", "text/csv").body())
+                .isEqualTo(csv.body());
+
+        // NDJSON: one wire-form event per line; a limit gives a page, its cursor in a header
+        final Http.Answer ndjson = http.get("/api/v1/audit/events/?" + filter + "&limit=5", "X-API-Key", reader,
+                "Accept", "application/x-ndjson");
+        assertThat(ndjson.header("Content-Type")).startsWith("application/x-ndjson");
+        final List<AuditEvent> decoded = ndjson.body().lines()
+                .map(line -> AuditWireFormat.decode(line.getBytes(StandardCharsets.UTF_8))).toList();
+        assertThat(decoded).extracting(e -> e.id().toString()).containsExactlyElementsOf(expected.subList(0, 5));
+        assertThat(ndjson.header("X-Next-Cursor")).isNotBlank();
+        final Http.Answer rest = http.get("/api/v1/audit/events/?" + filter + "&format=ndjson&cursor="
+                + ndjson.header("X-Next-Cursor"), "X-API-Key", reader);
+        assertThat(rest.body().lines().toList()).hasSize(2);
+    }
+
+    @Test
+    void whoMayReadTheTrail() {
+        final String reader = createKey(unique("siem"), "audit:read").getValue();
+        final var plain = createKey(unique("plain"), null);
+        createUser(unique("sec"), "security");
+        final String security = signIn(lastUser);
+        createUser(unique("adm"), "admin");
+        final String adminToken = signIn(lastUser);
+        createUser(unique("agent"), "agent");
+        final String agent = signIn(lastUser);
+
+        for (String path : List.of("/api/v1/audit/events/", "/api/v1/audit/summary/")) {
+            assertThat(http.get(path, "X-API-Key", reader).status()).isEqualTo(200);
+            assertThat(http.get(path, "Authorization", "Bearer " + security).status()).isEqualTo(200);
+            assertThat(http.get(path, "Authorization", "Bearer " + adminToken).status()).isEqualTo(200);
+            assertThat(http.get(path, "X-API-Key", plain.getValue()).status()).isEqualTo(403);
+            assertThat(http.get(path, "Authorization", "Bearer " + agent).status()).isEqualTo(403);
+            assertThat(http.get(path).status()).isEqualTo(401);
+            // with or without the trailing slash, as every path of the service
+            assertThat(http.get(path.substring(0, path.length() - 1), "X-API-Key", reader).status()).isEqualTo(200);
+        }
+        // the key that may read is recorded as used, the one that may not as refused for its scope
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(plain.getKey(), AuditEventTypes.API_KEY_REJECTED).size() == 2);
+        assertThat(stored(plain.getKey(), AuditEventTypes.API_KEY_REJECTED)).extracting(AuditEvent::reason).containsOnly(AuditReasons.INSUFFICIENT_SCOPE);
+        assertThat(application().audit().matching(e -> e.path() != null && e.path().startsWith("/api/v1/audit/")
+                && AuditEvent.SUCCESS.equals(e.outcome()) && e.keyName() != null && e.keyName().startsWith("siem")))
+                .isNotEmpty();
+    }
+
+    @Test
+    void badSearchesAre400WithTheReason() {
+        final String reader = createKey(unique("siem"), "audit:read").getValue();
+        final Map<String, String> cases = Map.of(
+                "from=yesterday", "'from': 'yesterday' is not an ISO 8601 time such as 2026-11-25T10:00:00Z",
+                "limit=0", "'limit': must be between 1 and 1000",
+                "limit=1001", "'limit': must be between 1 and 1000",
+                "key_id=abc", "'key_id': 'abc' is not a whole number",
+                "cursor=bm90LWEtY3Vyc29y", "'cursor': not a cursor this service gave out; use next_cursor as it came",
+                "format=xml", "'format': 'xml' is not one of json, csv, ndjson",
+                "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "'from' must be before 'to'",
+                "kind=x", "unknown parameter 'kind'; known: client_address, cursor, format, from, key_id, key_name, limit, "
+                        + "outcome, path, reason, to, type, user_id");
+        cases.forEach((query, message) -> {
+            final Http.Answer answer = http.get("/api/v1/audit/events/?" + query, "X-API-Key", reader);
+            assertThat(answer.status()).as(query).isEqualTo(400);
+            assertThat(answer.header("Content-Type")).startsWith("application/json");
+            assertThat(answer.json().get("message").asText()).as(query).isEqualTo(message);
+        });
+        final Http.Answer summary = http.get("/api/v1/audit/summary/?unused_days=0", "X-API-Key", reader);
+        assertThat(summary.status()).isEqualTo(400);
+        assertThat(summary.json().get("message").asText()).contains("unused_days");
+    }
+
+    @Test
+    void theSummaryCountsByTypeAddressAndKey() {
+        final var key = createKey(unique("sum"), null);
+        final String reader = createKey(unique("siem"), "audit:read").getValue();
+        for (int i = 0; i < 3; i++) {
+            assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
+        }
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", "f".repeat(40)).status()).isEqualTo(401);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(key.getKey()).size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbi.withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM audit_events WHERE reason = 'unknown'").mapTo(Long.class).one()) >= 1);
+
+        final Http.Answer answer = http.get("/api/v1/audit/summary/?from="
+                + enc(Instant.now().minus(Duration.ofHours(1)).toString()), "X-API-Key", reader);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        final JsonNode summary = answer.json();
+        assertThat(summary.get("by_type_and_outcome")).anySatisfy(row -> {
+            assertThat(row.get("type").asText()).isEqualTo("api_key.rejected");
+            assertThat(row.get("outcome").asText()).isEqualTo("failure");
+            assertThat(row.get("count").asLong()).isPositive();
+        });
+        assertThat(summary.get("top_failing_client_addresses").get(0).get("client_address").asText()).isEqualTo("127.0.0.1");
+        assertThat(summary.get("uses_per_key")).anySatisfy(row -> {
+            assertThat(row.get("key_id").asLong()).isEqualTo(key.getKey());
+            assertThat(row.get("uses").asLong()).isEqualTo(3);
+        });
+        // no key of this test is older than a day, so none is a rotation candidate yet
+        assertThat(summary.get("unused_days").asInt()).isEqualTo(30);
+        assertThat(summary.get("unused_keys")).noneSatisfy(row ->
+                assertThat(row.get("key_id").asLong()).isEqualTo(key.getKey()));
+    }
+
+    private String lastUser;
+
+    private void createUser(String username, String role) {
+        final AdminClient.Answer answer = admin.run("create-user", Map.of("format", "json"),
+                io.authservice.testing.TestApps.ADMIN_TOKEN, "{\"username\":\"" + username + "\",\"email\":\"" + username
+                        + "@example.com\",\"first_name\":\"F\",\"last_name\":\"L\",\"roles\":[\"" + role + "\"]"
+                        + ",\"password\":\"" + PASSWORD + "\"}");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        lastUser = username;
+    }
+
+    private String signIn(String username) {
+        final Http.Answer answer = http.post("/api/v1/token/", "{\"username\":\"" + username + "\",\"password\":\""
+                + PASSWORD + "\"}");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json().get("access").asText();
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
