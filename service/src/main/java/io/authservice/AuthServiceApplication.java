@@ -3,12 +3,17 @@ package io.authservice;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.caffeine.MetricsStatsCounter;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.auditing.AuditExport;
 import io.authservice.auditing.AuditSearch;
+import io.authservice.auditing.AuditRecorder;
+import io.authservice.auditing.AuditSpool;
 import io.authservice.auditing.DirectAuditSink;
+import io.authservice.auditing.KafkaAuditSink;
+import io.authservice.auth.AuditRejectFilter;
 import io.authservice.auth.ApiKeyAuthFilter;
 import io.authservice.auth.ApiKeyAuthenticator;
 import io.authservice.auth.ApiKeyCache;
@@ -31,6 +36,7 @@ import io.authservice.cli.AuditCommand;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
+import io.authservice.config.KafkaSinkConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.authservice.core.ApiKeyReports;
@@ -70,6 +76,7 @@ import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.migrations.MigrationsBundle;
 import jakarta.servlet.DispatcherType;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.jdbi.v3.core.Jdbi;
 
@@ -136,7 +143,10 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         }
 
         // the audit seam, with the transport config.audit.sink names
-        final AuditLog audit = auditLog(config, environment, jdbi);
+        final AuditRecorder audit = auditLog(config, environment, jdbi);
+        if (config.getAudit().getFailureMode() == AuditConfig.FailureMode.reject) {
+            environment.jersey().register(new AuditRejectFilter(audit));
+        }
 
         // API key lifecycle and lookup
         final ApiKeyService apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
@@ -236,12 +246,36 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     /**
      * The transport behind the audit seam: {@code direct} (a managed background writer into the audit
-     * store in {@code jdbi}'s database) or {@code log}. Tests override this to look at what was recorded.
+     * store in {@code jdbi}'s database), {@code kafka} (a managed publisher with a disk spool) or
+     * {@code log}. Tests override this to look at what was recorded.
      */
-    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+    protected AuditRecorder auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
         final AuditConfig audit = config.getAudit();
         return switch (audit.getSink()) {
-            case log -> new Slf4jAuditLog();
+            case log -> {
+                final AuditLog log = new Slf4jAuditLog();
+                yield new AuditRecorder() {
+                    @Override
+                    public void record(AuditEvent event) {
+                        log.record(event);
+                    }
+
+                    @Override
+                    public boolean canRecord() {
+                        return true;
+                    }
+                };
+            }
+            case kafka -> {
+                final KafkaSinkConfig kafka = audit.getKafka();
+                final KafkaAuditSink sink = new KafkaAuditSink(kafka,
+                        new KafkaProducer<>(KafkaAuditSink.producerProperties(kafka, "auth-service-" + InstanceIds.of(config))),
+                        new AuditSpool(kafka.getSpoolDirectory(), kafka.getMaxSpoolSize().toBytes()),
+                        audit.getQueueCapacity(), audit.getShutdownTimeout().toJavaDuration(), clock(), environment.metrics());
+                environment.lifecycle().manage(sink);
+                environment.healthChecks().register("audit-kafka", sink.healthCheck());
+                yield sink;
+            }
             case direct -> {
                 final DirectAuditSink sink = new DirectAuditSink(new AuditStore(jdbi)::insertAll, audit.getQueueCapacity(),
                         audit.getBatchSize(), audit.getShutdownTimeout().toJavaDuration(), environment.metrics());

@@ -52,6 +52,23 @@ class AuthServiceConfigurationTest {
         assertThat(defaults.getQueueCapacity()).isEqualTo(audit.getQueueCapacity());
         assertThat(defaults.getBatchSize()).isEqualTo(audit.getBatchSize());
         assertThat(defaults.getShutdownTimeout()).isEqualTo(audit.getShutdownTimeout());
+        assertThat(audit.getFailureMode()).isEqualTo(io.authservice.config.AuditConfig.FailureMode.serve)
+                .isEqualTo(defaults.getFailureMode());
+
+        final io.authservice.config.KafkaSinkConfig kafka = audit.getKafka();
+        final io.authservice.config.KafkaSinkConfig kafkaDefaults = new io.authservice.config.KafkaSinkConfig();
+        assertThat(kafka.getBootstrapServers()).isEqualTo("localhost:9092").isEqualTo(kafkaDefaults.getBootstrapServers());
+        assertThat(kafka.getTopic()).isEqualTo("auth.audit-events").isEqualTo(kafkaDefaults.getTopic());
+        assertThat(kafka.getMaxBlock()).isEqualTo(io.dropwizard.util.Duration.milliseconds(500)).isEqualTo(kafkaDefaults.getMaxBlock());
+        assertThat(kafka.getDeliveryTimeout()).isEqualTo(kafkaDefaults.getDeliveryTimeout());
+        assertThat(kafka.getRequestTimeout()).isEqualTo(kafkaDefaults.getRequestTimeout());
+        assertThat(kafka.getLinger()).isEqualTo(kafkaDefaults.getLinger());
+        assertThat(kafka.getCompression()).isEqualTo("lz4").isEqualTo(kafkaDefaults.getCompression());
+        assertThat(kafka.getSpoolDirectory()).isEqualTo(Path.of("./data/audit-spool")).isEqualTo(kafkaDefaults.getSpoolDirectory());
+        assertThat(kafka.getMaxSpoolSize()).isEqualTo(io.dropwizard.util.DataSize.gibibytes(1)).isEqualTo(kafkaDefaults.getMaxSpoolSize());
+        assertThat(kafka.getSpoolHealthThreshold()).isEqualTo(kafkaDefaults.getSpoolHealthThreshold());
+        assertThat(kafka.getRetryInterval()).isEqualTo(kafkaDefaults.getRetryInterval());
+        assertThat(kafka.getProducer()).isEmpty();
     }
 
     @Test

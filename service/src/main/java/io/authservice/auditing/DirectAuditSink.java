@@ -5,7 +5,6 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.authservice.audit.AuditEvent;
-import io.authservice.audit.AuditLog;
 import io.dropwizard.lifecycle.Managed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Metrics: {@code audit.queue-depth}, {@code audit.written}, {@code audit.dropped},
  * {@code audit.batches} (write latency).
  */
-public final class DirectAuditSink implements AuditLog, Managed {
+public final class DirectAuditSink implements AuditRecorder, Managed {
     private static final Logger LOG = LoggerFactory.getLogger(DirectAuditSink.class);
     private static final long POLL_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -66,6 +65,11 @@ public final class DirectAuditSink implements AuditLog, Managed {
             dropped.inc();
             LOG.error("audit queue full: event {} ({}) dropped", event.id(), event.type());
         }
+    }
+
+    @Override
+    public boolean canRecord() {
+        return queue.remainingCapacity() > 0;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.authservice.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -16,8 +17,27 @@ public class AuditConfig {
         /** a background writer puts events straight into the audit store (the embedded default) */
         direct,
         /** one line per event on the {@code audit} logger, nothing stored */
-        log
+        log,
+        /** published to Kafka (the audit-consumer stores them), spooled to disk while Kafka cannot take them */
+        kafka
     }
+
+    /** What a key-authenticated request gets while no event can be recorded (queue and spool full or failing). */
+    public enum FailureMode {
+        /** answered as usual; the lost event is counted as dropped */
+        serve,
+        /** 503 (Vault-style fail-closed) */
+        reject
+    }
+
+    @NotNull
+    @JsonProperty
+    private FailureMode failureMode = FailureMode.serve;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private KafkaSinkConfig kafka = new KafkaSinkConfig();
 
     @NotNull
     @JsonProperty
@@ -39,6 +59,14 @@ public class AuditConfig {
     @MinDuration(value = 1, unit = TimeUnit.SECONDS)
     @JsonProperty
     private Duration shutdownTimeout = Duration.seconds(30);
+
+    public FailureMode getFailureMode() {
+        return failureMode;
+    }
+
+    public KafkaSinkConfig getKafka() {
+        return kafka;
+    }
 
     public Sink getSink() {
         return sink;

@@ -2,7 +2,8 @@ package io.authservice.testing;
 
 import io.authservice.AuthServiceApplication;
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditEvent;
+import io.authservice.auditing.AuditRecorder;
 import io.authservice.core.Caller;
 import io.authservice.core.Scopes;
 import io.dropwizard.auth.Auth;
@@ -41,11 +42,19 @@ public class TestAuthServiceApplication extends AuthServiceApplication {
 
     /** Records every event for the test to read, and hands it to the configured sink as well. */
     @Override
-    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
-        final AuditLog configured = super.auditLog(config, environment, jdbi);
-        return event -> {
-            audit.record(event);
-            configured.record(event);
+    protected AuditRecorder auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+        final AuditRecorder configured = super.auditLog(config, environment, jdbi);
+        return new AuditRecorder() {
+            @Override
+            public void record(AuditEvent event) {
+                audit.record(event);
+                configured.record(event);
+            }
+
+            @Override
+            public boolean canRecord() {
+                return configured.canRecord();
+            }
         };
     }
 
