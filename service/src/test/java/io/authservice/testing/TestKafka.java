@@ -84,6 +84,17 @@ public final class TestKafka implements AutoCloseable {
         server.startup();
     }
 
+    /** Creates a topic and waits until it exists (so a test does not race the broker's auto-creation). */
+    public void createTopic(String name, int partitions) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)))
+                    .all().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + name, e);
+        }
+    }
+
     /** Stops the broker (its data stays); clients see it as down. */
     public synchronized void stop() {
         if (server != null) {
