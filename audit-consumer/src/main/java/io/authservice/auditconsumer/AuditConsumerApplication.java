@@ -1,15 +1,22 @@
 package io.authservice.auditconsumer;
 
+import io.authservice.audit.AuditStore;
+import io.authservice.audit.Migrations;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jdbi3.JdbiFactory;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
+import java.time.Clock;
 
 /**
- * Reads audit events from Kafka and writes them into the audit store, each exactly once. This is
- * the runnable skeleton (admin port, health checks, metrics); the consumer loop arrives with the
- * audit pipeline.
+ * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
+ * consumer group, batches stored in one transaction before their offsets are committed, dead
+ * letters for records that are not events. Health checks {@code database} and {@code kafka}.
  */
 public class AuditConsumerApplication extends Application<AuditConsumerConfiguration> {
 
@@ -29,7 +36,17 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
     }
 
     @Override
-    public void run(AuditConsumerConfiguration configuration, Environment environment) {
-        // the consumer loop, the audit store and their health checks are added by the audit pipeline work
+    public void run(AuditConsumerConfiguration config, Environment environment) {
+        // registers the "database" health check
+        final Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), "database");
+        jdbi.installPlugin(new SqlObjectPlugin());
+        if (config.isMigrateOnStart()) {
+            Migrations.apply(jdbi, AuditStore.CHANGELOG);
+        }
+        final KafkaHealthCheck kafka = new KafkaHealthCheck(config.getKafka().getBootstrapServers());
+        environment.lifecycle().manage(kafka);
+        environment.healthChecks().register("kafka", kafka);
+        environment.lifecycle().manage(new AuditConsumers(config.getKafka(), new AuditStore(jdbi), Clock.systemUTC(),
+                environment.metrics()));
     }
 }

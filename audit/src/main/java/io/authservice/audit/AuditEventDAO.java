@@ -32,6 +32,17 @@ public interface AuditEventDAO {
     @SqlBatch("MERGE INTO audit_events (" + COLUMNS + ") KEY (id) VALUES (" + VALUES + ")")
     int[] insertIfAbsentH2(@BindMethods Collection<AuditEvent> events);
 
+    /** PostgreSQL: a dead letter, unless one from the same record is already kept. */
+    @SqlBatch("INSERT INTO audit_dead_letters (topic, partition_no, record_offset, record_key, payload, error, received_at)"
+            + " VALUES (:topic, :partition, :offset, :key, :payload, :error, :receivedAt) ON CONFLICT DO NOTHING")
+    int[] insertDeadLettersPostgres(@BindMethods Collection<DeadLetter> letters);
+
+    /** H2: the same through MERGE on the record's position. */
+    @SqlBatch("MERGE INTO audit_dead_letters (topic, partition_no, record_offset, record_key, payload, error, received_at)"
+            + " KEY (topic, partition_no, record_offset)"
+            + " VALUES (:topic, :partition, :offset, :key, :payload, :error, :receivedAt)")
+    int[] insertDeadLettersH2(@BindMethods Collection<DeadLetter> letters);
+
     @SqlQuery("SELECT " + COLUMNS + " FROM audit_events WHERE id = :id")
     Optional<AuditEvent> find(@Bind("id") UUID id);
 

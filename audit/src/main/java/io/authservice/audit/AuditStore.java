@@ -33,16 +33,36 @@ public final class AuditStore {
 
     /** Stores the events in one transaction; those already stored are left as they are. */
     public void insertAll(List<AuditEvent> events) {
-        if (events.isEmpty()) {
+        write(events, List.of());
+    }
+
+    /**
+     * Stores events and dead letters in one transaction; events already stored (by id) and dead
+     * letters already kept (by topic, partition and offset) are left as they are.
+     */
+    public void write(List<AuditEvent> events, List<DeadLetter> deadLetters) {
+        if (events.isEmpty() && deadLetters.isEmpty()) {
             return;
         }
         final List<AuditEvent> fitted = events.stream().map(AuditStore::fit).toList();
+        final List<DeadLetter> letters = deadLetters.stream().map(d -> new DeadLetter(cut(d.topic(), NAME), d.partition(),
+                d.offset(), cut(d.key(), NAME), d.payload(), cut(d.error(), LONG), d.receivedAt())).toList();
         jdbi.useTransaction(handle -> {
             final AuditEventDAO dao = handle.attach(AuditEventDAO.class);
-            if (isH2(handle)) {
-                dao.insertIfAbsentH2(fitted);
-            } else {
-                dao.insertIfAbsentPostgres(fitted);
+            final boolean h2 = isH2(handle);
+            if (!fitted.isEmpty()) {
+                if (h2) {
+                    dao.insertIfAbsentH2(fitted);
+                } else {
+                    dao.insertIfAbsentPostgres(fitted);
+                }
+            }
+            if (!letters.isEmpty()) {
+                if (h2) {
+                    dao.insertDeadLettersH2(letters);
+                } else {
+                    dao.insertDeadLettersPostgres(letters);
+                }
             }
         });
     }

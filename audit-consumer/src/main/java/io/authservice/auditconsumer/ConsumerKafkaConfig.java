@@ -1,0 +1,86 @@
+package io.authservice.auditconsumer;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Where the consumer reads, as which group, with how many threads. */
+public class ConsumerKafkaConfig {
+    @NotEmpty
+    @JsonProperty
+    private String bootstrapServers = "localhost:9092";
+
+    @NotEmpty
+    @JsonProperty
+    private String topic = "auth.audit-events";
+
+    /** Every consumer process of one store shares this group, and so the topic's partitions. */
+    @NotEmpty
+    @JsonProperty
+    private String groupId = "auth-audit-consumer";
+
+    /** Consumer threads in this process, each with its own KafkaConsumer. */
+    @Min(1)
+    @Max(64)
+    @JsonProperty
+    private int consumers = 1;
+
+    @Min(1)
+    @JsonProperty
+    private int maxPollRecords = 500;
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration pollTimeout = Duration.milliseconds(500);
+
+    /** How long stopping waits for each consumer to finish its batch and close. */
+    @NotNull
+    @JsonProperty
+    private Duration closeTimeout = Duration.seconds(10);
+
+    /** Further consumer settings (security.protocol, sasl.*, ...); they override the ones above. */
+    @NotNull
+    @JsonProperty
+    private Map<String, String> consumer = new HashMap<>();
+
+    public String getBootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String getTopic() {
+        return topic;
+    }
+
+    public String getGroupId() {
+        return groupId;
+    }
+
+    public int getConsumers() {
+        return consumers;
+    }
+
+    public int getMaxPollRecords() {
+        return maxPollRecords;
+    }
+
+    public Duration getPollTimeout() {
+        return pollTimeout;
+    }
+
+    public Duration getCloseTimeout() {
+        return closeTimeout;
+    }
+
+    public Map<String, String> getConsumer() {
+        return consumer;
+    }
+}

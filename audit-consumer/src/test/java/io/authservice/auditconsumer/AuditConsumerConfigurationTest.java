@@ -1,0 +1,37 @@
+package io.authservice.auditconsumer;
+
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Pins the defaults of the shipped audit-consumer/config.yml and of the config classes. */
+class AuditConsumerConfigurationTest {
+    @Test
+    void theShippedConfigReadsTheEmbeddedDefaultStoreAndTheServicesTopic() throws Exception {
+        final AuditConsumerConfiguration config = new YamlConfigurationFactory<>(AuditConsumerConfiguration.class,
+                Validators.newValidator(), Jackson.newObjectMapper(), "audit-consumer-config-test")
+                .build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
+                        new EnvironmentVariableSubstitutor(false)), Path.of("config.yml").toString());
+        assertThat(config.getDatabase().getUrl()).isEqualTo("jdbc:h2:file:./data/auth;AUTO_SERVER=TRUE;MODE=PostgreSQL");
+        assertThat(config.isMigrateOnStart()).isTrue();
+        final ConsumerKafkaConfig kafka = config.getKafka();
+        final ConsumerKafkaConfig defaults = new ConsumerKafkaConfig();
+        assertThat(kafka.getBootstrapServers()).isEqualTo("localhost:9092").isEqualTo(defaults.getBootstrapServers());
+        assertThat(kafka.getTopic()).isEqualTo("auth.audit-events").isEqualTo(defaults.getTopic());
+        assertThat(kafka.getGroupId()).isEqualTo("auth-audit-consumer").isEqualTo(defaults.getGroupId());
+        assertThat(kafka.getConsumers()).isEqualTo(1).isEqualTo(defaults.getConsumers());
+        assertThat(kafka.getMaxPollRecords()).isEqualTo(500).isEqualTo(defaults.getMaxPollRecords());
+        assertThat(kafka.getPollTimeout()).isEqualTo(defaults.getPollTimeout());
+        assertThat(kafka.getCloseTimeout()).isEqualTo(defaults.getCloseTimeout());
+        assertThat(AuditConsumers.consumerProperties(kafka, "c")).containsEntry("enable.auto.commit", false)
+                .containsEntry("auto.offset.reset", "earliest").containsEntry("group.id", "auth-audit-consumer");
+    }
+}
