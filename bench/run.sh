@@ -55,6 +55,9 @@ export AUTH_DB_USER=$DB_USER AUTH_DB_PASSWORD=$DB_PASSWORD
 export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
 # measure the invalid-key path itself, not the throttle that would answer 429 after 20 failures
 export AUTH_THROTTLE_MAX_FAILURES=2000000000
+# the audit transport these figures were recorded with (BENCHMARKS.md, issue 2): one log line per
+# event. Set AUTH_AUDIT_SINK=direct or kafka to measure the audit pipeline's sinks instead.
+export AUTH_AUDIT_SINK=${AUTH_AUDIT_SINK:-log}
 
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
