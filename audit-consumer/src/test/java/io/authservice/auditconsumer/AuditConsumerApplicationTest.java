@@ -6,7 +6,7 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditWireFormat;
 import io.authservice.auditconsumer.testing.TestConfigs;
-import io.authservice.auditconsumer.testing.TestKafka;
+import io.authservice.audit.testing.TestKafka;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.ws.rs.core.Response;

@@ -6,7 +6,7 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditWireFormat;
 import io.authservice.audit.Migrations;
 import io.authservice.auditconsumer.testing.TestConfigs;
-import io.authservice.auditconsumer.testing.TestKafka;
+import io.authservice.audit.testing.TestKafka;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

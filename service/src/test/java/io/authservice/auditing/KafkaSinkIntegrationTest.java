@@ -11,7 +11,7 @@ import io.authservice.testing.Http;
 import io.authservice.testing.TestApps;
 import io.authservice.testing.TestAuthServiceApplication;
 import io.authservice.testing.TestDatabases;
-import io.authservice.testing.TestKafka;
+import io.authservice.audit.testing.TestKafka;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

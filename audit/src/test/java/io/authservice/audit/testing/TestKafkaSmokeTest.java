@@ -1,4 +1,4 @@
-package io.authservice.testing;
+package io.authservice.audit.testing;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,4 +1,4 @@
-package io.authservice.testing;
+package io.authservice.audit.testing;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
