@@ -27,17 +27,11 @@ ADMIN_TOKEN=bench-admin-token
 DB_NAME=authbenchjwt; DB_USER=authbench; DB_PASSWORD=authbench
 PASSWORD=bench-password-123
 
-[ -f "$JAR" ] || { echo "build first: ./mvnw -B -DskipTests package" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+source "$ROOT/bench/lib.sh"
+require_tools
 
 # --- PostgreSQL -------------------------------------------------------------------------------
-pg_ctlcluster 15 main start 2>/dev/null || true
-psql_admin() { su postgres -c "psql -q -v ON_ERROR_STOP=1 $*"; }
-psql_admin "-c \"DROP DATABASE IF EXISTS $DB_NAME\""
-psql_admin "-c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'; END IF; END \\\$\\\$\""
-psql_admin "-c \"CREATE DATABASE $DB_NAME OWNER $DB_USER\""
+fresh_database $DB_NAME $DB_USER $DB_PASSWORD
 
 export AUTH_DB_DRIVER=org.postgresql.Driver
 export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME
@@ -49,21 +43,9 @@ export AUTH_JWT_SIGNING_KEY_FILE=$OUT/jwt-signing-key.pem
 # one token must outlive the whole run
 export AUTH_JWT_ACCESS_LIFETIME=1h
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
 log "starting the service"
-AUTH_INSTANCE_ID=bench-jwt AUTH_PORT=$PORT AUTH_ADMIN_PORT=$ADMIN AUTH_BIND_HOST=127.0.0.1 \
-  java -Xms512m -Xmx512m -jar "$JAR" server config.yml >"$OUT/service.out" 2>"$OUT/service.err" &
-PIDS+=($!)
-for _ in $(seq 1 120); do
-  curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/ping/" && break
-  sleep 0.5
-done
-curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/ping/" || { echo "the service did not start; see $OUT/service.err" >&2; exit 1; }
+start_instance bench-jwt $PORT $ADMIN
 
-json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" -H 'Content-Type: application/json' \
   -d "{\"username\":\"bench.user\",\"email\":\"bench@example.com\",\"roles\":[\"agent\"],\"password\":\"$PASSWORD\"}" \
   "http://127.0.0.1:$ADMIN/tasks/create-user?format=json" >"$OUT/user.json"
@@ -82,18 +64,7 @@ LUA
 run_wrk() { # label connections path [wrk args...]
   local label=$1 conns=$2 path=$3; shift 3
   wrk -t$THREADS -c"$conns" -d"${DURATION}s" --latency "$@" "http://127.0.0.1:$PORT$path" >"$OUT/$label.wrk"
-  python3 - "$OUT/$label.wrk" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v):
-    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-print(f"{rps:.1f} {p50:.3f} {p99:.3f} {m.group(1) if m else 0}")
-PY
+  wrk_summary "$OUT/$label.wrk"
 }
 
 log "warming up (JIT, pools)"

@@ -29,25 +29,11 @@ PORT_A=18000; ADMIN_A=18001; PORT_B=18100; ADMIN_B=18101
 ADMIN_TOKEN=bench-admin-token
 DB_NAME=authbench; DB_USER=authbench; DB_PASSWORD=authbench
 
-[ -f "$JAR" ] || { echo "build first: ./mvnw -B -DskipTests package" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+source "$ROOT/bench/lib.sh"
+require_tools
 
 # --- PostgreSQL -------------------------------------------------------------------------------
-pg_ctlcluster 15 main start 2>/dev/null || true
-# a fresh database each run; the role may own other benchmarks' databases, so it is kept
-su postgres -c "psql -q -v ON_ERROR_STOP=1" <<SQL
-DROP DATABASE IF EXISTS $DB_NAME;
-DO \$\$ BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-    ALTER ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
-  ELSE
-    CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
-  END IF;
-END \$\$;
-CREATE DATABASE $DB_NAME OWNER $DB_USER;
-SQL
+fresh_database $DB_NAME $DB_USER $DB_PASSWORD
 
 export AUTH_DB_DRIVER=org.postgresql.Driver
 export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME
@@ -59,25 +45,9 @@ export AUTH_THROTTLE_MAX_FAILURES=2000000000
 # event. Set AUTH_AUDIT_SINK=direct or kafka to measure the audit pipeline's sinks instead.
 export AUTH_AUDIT_SINK=${AUTH_AUDIT_SINK:-log}
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-# starts an instance in the background and records its pid in PIDS (call it directly, not in $(...))
-start_instance() { # name port adminport
-  AUTH_INSTANCE_ID=$1 AUTH_PORT=$2 AUTH_ADMIN_PORT=$3 AUTH_BIND_HOST=127.0.0.1 \
-    java -Xms512m -Xmx512m -jar "$JAR" server config.yml >"$OUT/$1.out" 2>"$OUT/$1.err" &
-  PIDS+=($!)
-  for _ in $(seq 1 120); do
-    curl -sf -o /dev/null "http://127.0.0.1:$2/api/v1/ping/" && return
-    sleep 0.5
-  done
-  echo "instance $1 did not start; see $OUT/$1.err" >&2; exit 1
-}
 task() { # adminport task query
   curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$1/tasks/$2?format=json&$3"
 }
-json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
 log "starting instance a"
 start_instance bench-a $PORT_A $ADMIN_A
@@ -95,18 +65,7 @@ run_wrk() { # label path [key]
   local header=()
   [ -n "$key" ] && header=(-H "X-API-Key: $key")
   wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$PORT_A$path" >"$OUT/$label.wrk"
-  python3 - "$OUT/$label.wrk" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v):
-    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-print(f"{rps:.0f} {p50:.3f} {p99:.3f} {m.group(1) if m else 0}")
-PY
+  wrk_summary "$OUT/$label.wrk"
 }
 
 sample_memory() { # pid label: RSS (MiB) and heap used (MiB) in the middle of a load run
