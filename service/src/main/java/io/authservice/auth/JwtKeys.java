@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import io.authservice.config.JwtConfig;
+import io.authservice.config.SecretFiles;
 import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.slf4j.Logger;
@@ -16,10 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -217,16 +216,8 @@ public final class JwtKeys {
 
     private static void generateInto(Path file, SecureRandom random) {
         try {
-            final Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (FileAlreadyExistsException raced) {
+            if (!SecretFiles.createOwnerOnly(file)) {
                 return; // another process on the same data directory made it first
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(file);
             }
             final ECKey key = generate(random);
             Files.writeString(file, toPem(key), StandardCharsets.US_ASCII);
