@@ -6,7 +6,9 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,6 +44,25 @@ public interface AuditEventDAO {
             + " KEY (topic, partition_no, record_offset)"
             + " VALUES (:topic, :partition, :offset, :key, :payload, :error, :receivedAt)")
     int[] insertDeadLettersH2(@BindMethods Collection<DeadLetter> letters);
+
+    /**
+     * Deletes at most {@code limit} of the oldest events that occurred before {@code cutoff} (found
+     * through the index on occurred_at); one statement, so one short transaction under autocommit.
+     */
+    @SqlUpdate("DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE occurred_at < :cutoff"
+            + " ORDER BY occurred_at LIMIT :limit)")
+    int deleteOlderThan(@Bind("cutoff") Instant cutoff, @Bind("limit") int limit);
+
+    /** Deletes at most {@code limit} of the oldest dead letters received before {@code cutoff}. */
+    @SqlUpdate("DELETE FROM audit_dead_letters WHERE id IN (SELECT id FROM audit_dead_letters WHERE received_at < :cutoff"
+            + " ORDER BY received_at LIMIT :limit)")
+    int deleteDeadLettersOlderThan(@Bind("cutoff") Instant cutoff, @Bind("limit") int limit);
+
+    @SqlQuery("SELECT COUNT(*) FROM audit_events WHERE occurred_at < :cutoff")
+    long countOlderThan(@Bind("cutoff") Instant cutoff);
+
+    @SqlQuery("SELECT COUNT(*) FROM audit_dead_letters WHERE received_at < :cutoff")
+    long countDeadLettersOlderThan(@Bind("cutoff") Instant cutoff);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM audit_events WHERE id = :id")
     Optional<AuditEvent> find(@Bind("id") UUID id);

@@ -4,9 +4,11 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * Writes events into the audit store, each batch in one transaction, each event at most once
@@ -70,6 +72,42 @@ public final class AuditStore {
     /** Stores one event (commands, which write as they go). */
     public void insert(AuditEvent event) {
         insertAll(List.of(event));
+    }
+
+    /** How many events and dead letters a purge deleted, or a dry run found. */
+    public record Purged(long events, long deadLetters) {
+    }
+
+    /** How many events occurred, and dead letters were received, before {@code cutoff}. */
+    public Purged countOlderThan(Instant cutoff) {
+        return jdbi.withExtension(AuditEventDAO.class, dao ->
+                new Purged(dao.countOlderThan(cutoff), dao.countDeadLettersOlderThan(cutoff)));
+    }
+
+    /**
+     * Deletes the events that occurred, and the dead letters received, before {@code cutoff}, at most
+     * {@code batchSize} rows per statement, each statement its own transaction: a purge of millions of
+     * rows never holds one long transaction or its locks, and writers go on between batches. Stops
+     * between batches when the calling thread is interrupted (the application is stopping); the rest
+     * goes on the next purge.
+     */
+    public Purged purgeOlderThan(Instant cutoff, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive");
+        }
+        final long events = deleteInBatches(dao -> dao.deleteOlderThan(cutoff, batchSize), batchSize);
+        final long letters = deleteInBatches(dao -> dao.deleteDeadLettersOlderThan(cutoff, batchSize), batchSize);
+        return new Purged(events, letters);
+    }
+
+    private long deleteInBatches(ToIntFunction<AuditEventDAO> batch, int batchSize) {
+        long deleted = 0;
+        int last;
+        do {
+            last = jdbi.withExtension(AuditEventDAO.class, batch::applyAsInt);
+            deleted += last;
+        } while (last == batchSize && !Thread.currentThread().isInterrupted());
+        return deleted;
     }
 
     private static boolean isH2(Handle handle) {
