@@ -5,9 +5,12 @@ import com.codahale.metrics.caffeine.MetricsStatsCounter;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditPurger;
+import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.auditing.AuditExport;
+import io.authservice.auditing.AuditPurges;
 import io.authservice.auditing.AuditSearch;
 import io.authservice.auditing.AuditRecorder;
 import io.authservice.auditing.AuditSpool;
@@ -25,6 +28,7 @@ import io.authservice.auth.JwtAuthFilter;
 import io.authservice.auth.JwtAuthenticator;
 import io.authservice.auth.JwtKeys;
 import io.authservice.auth.JwtTokens;
+import io.authservice.auth.KeyFingerprints;
 import io.authservice.auth.Sessions;
 import io.authservice.auth.FailedAttemptThrottle;
 import io.authservice.auth.JsonUnauthorizedHandler;
@@ -34,9 +38,11 @@ import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.cli.ApiKeyCommands;
 import io.authservice.cli.AuditCommand;
 import io.authservice.cli.DirectoryCommands;
+import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.KafkaSinkConfig;
+import io.authservice.config.SecretFiles;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.authservice.core.ApiKeyReports;
@@ -64,6 +70,7 @@ import io.authservice.resources.WhoAmIResource;
 import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
+import io.authservice.tasks.AuditTasks;
 import io.authservice.tasks.DirectoryTasks;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -127,6 +134,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
         DirectoryCommands.all(commandOutput, System.in, System::getenv).forEach(bootstrap::addCommand);
         bootstrap.addCommand(new AuditCommand(commandOutput));
+        bootstrap.addCommand(new PurgeAuditEventsCommand(commandOutput));
     }
 
     @Override
@@ -147,6 +155,16 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         if (config.getAudit().getFailureMode() == AuditConfig.FailureMode.reject) {
             environment.jersey().register(new AuditRejectFilter(audit));
         }
+        // retention: the purge task always; the daily purge where this process writes the store
+        final AuditConfig auditConfig = config.getAudit();
+        final AuditPurger purger = new AuditPurger(new AuditStore(jdbi), clock, environment.metrics());
+        if (auditConfig.getSink() == AuditConfig.Sink.direct) {
+            environment.lifecycle().manage(new AuditRetention(purger, auditConfig.getRetentionDays(), clock,
+                    environment.lifecycle().scheduledExecutorService("audit-retention").build(),
+                    auditConfig.getRetentionCheckInterval().toJavaDuration()));
+        }
+        final KeyFingerprints fingerprints = new KeyFingerprints(SecretFiles.resolve(auditConfig.getFingerprintSecret(),
+                auditConfig.getFingerprintSecretFile(), random, "audit fingerprint secret"));
 
         // API key lifecycle and lookup
         final ApiKeyService apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
@@ -211,7 +229,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuthDynamicFeature(new CredentialChainFilter(apiKeyFilter, jwtFilter)));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
-        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
+        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics(), fingerprints));
 
         // endpoints
         environment.jersey().register(new PingResource());
@@ -235,6 +253,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         ApiKeyTasks.all(apiKeys, new ApiKeyReports(clock), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
                 environment.getObjectMapper()).forEach(environment.admin()::addTask);
         DirectoryTasks.all(users, employees, new DirectoryReports(), environment.getObjectMapper())
+                .forEach(environment.admin()::addTask);
+        AuditTasks.all(new AuditPurges(purger, auditConfig.getRetentionDays()), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }

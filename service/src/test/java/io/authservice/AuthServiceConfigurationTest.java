@@ -54,6 +54,11 @@ class AuthServiceConfigurationTest {
         assertThat(defaults.getShutdownTimeout()).isEqualTo(audit.getShutdownTimeout());
         assertThat(audit.getFailureMode()).isEqualTo(io.authservice.config.AuditConfig.FailureMode.serve)
                 .isEqualTo(defaults.getFailureMode());
+        assertThat(audit.getRetentionDays()).isEqualTo(365).isEqualTo(defaults.getRetentionDays());
+        assertThat(audit.getRetentionCheckInterval()).isEqualTo(defaults.getRetentionCheckInterval());
+        assertThat(audit.getFingerprintSecret()).isNull();
+        assertThat(audit.getFingerprintSecretFile()).isEqualTo(Path.of("./data/audit-fingerprint-secret"))
+                .isEqualTo(defaults.getFingerprintSecretFile());
 
         final io.authservice.config.KafkaSinkConfig kafka = audit.getKafka();
         final io.authservice.config.KafkaSinkConfig kafkaDefaults = new io.authservice.config.KafkaSinkConfig();

@@ -13,6 +13,7 @@ public record AuditSummary(
         @JsonProperty("by_type_and_outcome") List<TypeCount> byTypeAndOutcome,
         @JsonProperty("top_failing_client_addresses") List<AddressFailures> topFailingClientAddresses,
         @JsonProperty("uses_per_key") List<KeyUses> usesPerKey,
+        @JsonProperty("top_failed_key_fingerprints") List<FingerprintAttempts> topFailedKeyFingerprints,
         @JsonProperty("unused_days") int unusedDays,
         @JsonProperty("unused_keys") List<UnusedKey> unusedKeys) {
 
@@ -20,6 +21,7 @@ public record AuditSummary(
         byTypeAndOutcome = List.copyOf(byTypeAndOutcome);
         topFailingClientAddresses = List.copyOf(topFailingClientAddresses);
         usesPerKey = List.copyOf(usesPerKey);
+        topFailedKeyFingerprints = List.copyOf(topFailedKeyFingerprints);
         unusedKeys = List.copyOf(unusedKeys);
     }
 
@@ -33,6 +35,14 @@ public record AuditSummary(
 
     public record KeyUses(@JsonProperty("key_id") long keyId, @JsonProperty("key_name") String keyName,
                           @JsonProperty("uses") long uses, @JsonProperty("last_used_at") Instant lastUsedAt) {
+    }
+
+    /** One presented value that failed, by its fingerprint: how often, from how many addresses, first and last seen. */
+    public record FingerprintAttempts(@JsonProperty("fingerprint") String fingerprint,
+                                      @JsonProperty("attempts") long attempts,
+                                      @JsonProperty("client_addresses") long clientAddresses,
+                                      @JsonProperty("first_seen") Instant firstSeen,
+                                      @JsonProperty("last_seen") Instant lastSeen) {
     }
 
     /** An active key with no recorded use in the last {@code unused_days} days; never used when last_used_at is null. */

@@ -25,11 +25,11 @@ public record AuditQuery(Map<String, Object> filters, Instant from, Instant to, 
 
     /** The equality filters, by parameter (= column) name. */
     public static final Set<String> FILTERS = Set.of("type", "outcome", "reason", "key_id", "key_name", "user_id",
-            "client_address", "path");
+            "client_address", "path", "fingerprint");
     private static final Set<String> NUMERIC = Set.of("key_id", "user_id");
     /** Every parameter a search understands, besides the output format. */
     public static final Set<String> PARAMETERS = Set.of("type", "outcome", "reason", "key_id", "key_name", "user_id",
-            "client_address", "path", "from", "to", "limit", "cursor");
+            "client_address", "path", "fingerprint", "from", "to", "limit", "cursor");
 
     public AuditQuery {
         filters = Map.copyOf(filters);

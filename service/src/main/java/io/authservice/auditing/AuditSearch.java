@@ -25,6 +25,8 @@ public final class AuditSearch {
     private static final int FETCH_SIZE = 1000;
     /** How many client addresses a summary lists. */
     public static final int TOP_ADDRESSES = 10;
+    /** How many failed-key fingerprints a summary lists. */
+    public static final int TOP_FINGERPRINTS = 10;
 
     private static final AuditEventMapper MAPPER = new AuditEventMapper();
 
@@ -102,8 +104,8 @@ public final class AuditSearch {
 
     /**
      * What happened between {@code from} and {@code to}: counts by type and outcome, the client
-     * addresses with the most failures, uses per key; and the active keys with no use in the last
-     * {@code unusedDays} days (rotation candidates).
+     * addresses with the most failures, uses per key, the failed-key fingerprints seen most; and the
+     * active keys with no use in the last {@code unusedDays} days (rotation candidates).
      */
     public AuditSummary summary(Instant from, Instant to, int unusedDays) {
         final Instant now = clock.instant();
@@ -131,6 +133,17 @@ public final class AuditSearch {
                     .map((rs, ctx) -> new AuditSummary.KeyUses(rs.getLong("key_id"), rs.getString("key_name"),
                             rs.getLong("n"), rs.getObject("last_used_at", OffsetDateTime.class).toInstant()))
                     .list();
+            final List<AuditSummary.FingerprintAttempts> fingerprints = handle.createQuery(
+                            "SELECT fingerprint, COUNT(*) AS n, COUNT(DISTINCT client_address) AS addresses,"
+                                    + " MIN(occurred_at) AS first_seen, MAX(occurred_at) AS last_seen FROM audit_events"
+                                    + " WHERE occurred_at >= :from AND occurred_at < :to AND type = :rejected"
+                                    + " AND fingerprint IS NOT NULL"
+                                    + " GROUP BY fingerprint ORDER BY n DESC, fingerprint LIMIT " + TOP_FINGERPRINTS)
+                    .bind("from", utc(from)).bind("to", utc(to)).bind("rejected", AuditEventTypes.API_KEY_REJECTED)
+                    .map((rs, ctx) -> new AuditSummary.FingerprintAttempts(rs.getString("fingerprint"), rs.getLong("n"),
+                            rs.getLong("addresses"), rs.getObject("first_seen", OffsetDateTime.class).toInstant(),
+                            rs.getObject("last_seen", OffsetDateTime.class).toInstant()))
+                    .list();
             final List<AuditSummary.UnusedKey> unused = new ArrayList<>(handle.createQuery(
                             "SELECT k.id, k.name, k.prefix, k.created_at,"
                                     + " (SELECT MAX(e.occurred_at) FROM audit_events e WHERE e.key_id = k.id AND e.type = :used)"
@@ -147,7 +160,7 @@ public final class AuditSearch {
                                 last == null ? null : last.toInstant());
                     })
                     .list());
-            return new AuditSummary(from, to, byType, addresses, keys, unusedDays, unused);
+            return new AuditSummary(from, to, byType, addresses, keys, fingerprints, unusedDays, unused);
         });
     }
 

@@ -58,16 +58,26 @@ public final class AuthAttempt {
         return accepted || reason != null;
     }
 
-    /** The event for this attempt, given the status the request was answered with. */
-    AuditEvent toEvent(int status, Instant now, String instanceId) {
-        final boolean used = accepted && reason == null;
+    /** Whether the attempt failed (a bad key, a missing scope, a throttled address). */
+    boolean rejected() {
+        return !(accepted && reason == null);
+    }
+
+    /**
+     * The event for this attempt, given the status the request was answered with.
+     *
+     * @param fingerprint the fingerprint of what was presented, for a rejected attempt; else null
+     */
+    AuditEvent toEvent(int status, Instant now, String instanceId, String fingerprint) {
+        final boolean used = !rejected();
         final AuditEvent.Builder event = AuditEvent.builder(
                         used ? AuditEventTypes.API_KEY_USED : AuditEventTypes.API_KEY_REJECTED,
                         used ? AuditEvent.SUCCESS : AuditEvent.FAILURE, now)
                 .reason(reason)
                 .request(clientAddress, userAgent, method, path)
                 .status(status)
-                .instanceId(instanceId);
+                .instanceId(instanceId)
+                .fingerprint(fingerprint);
         if (key != null) {
             event.key(key.id(), key.name(), key.prefix());
         }
@@ -76,6 +86,6 @@ public final class AuthAttempt {
 
     /** The metric name suffix of this attempt's outcome: {@code used} or the rejection reason. */
     String outcome() {
-        return accepted && reason == null ? "used" : reason;
+        return rejected() ? reason : "used";
     }
 }

@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 /**
  * When a request that presented an API key is answered, hands its one audit event (use or failed
  * attempt, with the status answered) to the audit log and counts the outcome in the metrics
- * ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}).
+ * ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}). A rejected attempt carries
+ * the fingerprint of the presented value, computed here from the header so that no value travels
+ * further than the request.
  */
 public final class AuthAuditFilter implements ContainerResponseFilter {
     private static final List<String> OUTCOMES = List.of("used", AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
@@ -27,9 +29,12 @@ public final class AuthAuditFilter implements ContainerResponseFilter {
     private final Clock clock;
     private final String instanceId;
     private final Map<String, Meter> meters;
+    private final KeyFingerprints fingerprints;
 
-    public AuthAuditFilter(AuditLog audit, Clock clock, String instanceId, MetricRegistry metrics) {
+    public AuthAuditFilter(AuditLog audit, Clock clock, String instanceId, MetricRegistry metrics,
+                           KeyFingerprints fingerprints) {
         this.audit = audit;
+        this.fingerprints = fingerprints;
         this.clock = clock;
         this.instanceId = instanceId;
         this.meters = OUTCOMES.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
@@ -45,6 +50,7 @@ public final class AuthAuditFilter implements ContainerResponseFilter {
         if (meter != null) {
             meter.mark();
         }
-        audit.record(attempt.toEvent(response.getStatus(), clock.instant(), instanceId));
+        final String fingerprint = attempt.rejected() ? fingerprints.of(request.getHeaderString(ApiKeyAuthFilter.HEADER)) : null;
+        audit.record(attempt.toEvent(response.getStatus(), clock.instant(), instanceId, fingerprint));
     }
 }

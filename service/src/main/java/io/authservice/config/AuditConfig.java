@@ -1,6 +1,7 @@
 package io.authservice.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.authservice.audit.AuditRetention;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
@@ -8,9 +9,11 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
-/** Where audit events go and how the background writer batches them. */
+/** Where audit events go, how the background writer batches them, how failed key attempts are fingerprinted and how long events are kept. */
 public class AuditConfig {
     /** The transport behind the audit seam. */
     public enum Sink {
@@ -60,6 +63,34 @@ public class AuditConfig {
     @JsonProperty
     private Duration shutdownTimeout = Duration.seconds(30);
 
+    /**
+     * The HMAC secret of failed key attempts' fingerprints; empty or absent means "use
+     * {@link #fingerprintSecretFile}". Every instance writing one store needs the same secret, or the
+     * same key presented to two instances gets two fingerprints.
+     */
+    @JsonProperty
+    private String fingerprintSecret;
+
+    /** Where the generated fingerprint secret lives when {@link #fingerprintSecret} is empty; created (owner-only) on first start. */
+    @NotNull
+    @JsonProperty
+    private Path fingerprintSecretFile = Paths.get("./data/audit-fingerprint-secret");
+
+    /** Events (and dead letters) older than this many days are deleted, daily; 0 keeps them forever. */
+    @Min(0)
+    @Max(36_500)
+    @JsonProperty
+    private int retentionDays = AuditRetention.DEFAULT_DAYS;
+
+    /**
+     * How often the writer of the store ({@code direct} sink only) checks whether a day has passed
+     * since its last purge; the first purge runs this long after start, at most a minute.
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration retentionCheckInterval = Duration.hours(1);
+
     public FailureMode getFailureMode() {
         return failureMode;
     }
@@ -82,5 +113,21 @@ public class AuditConfig {
 
     public Duration getShutdownTimeout() {
         return shutdownTimeout;
+    }
+
+    public String getFingerprintSecret() {
+        return fingerprintSecret;
+    }
+
+    public Path getFingerprintSecretFile() {
+        return fingerprintSecretFile;
+    }
+
+    public int getRetentionDays() {
+        return retentionDays;
+    }
+
+    public Duration getRetentionCheckInterval() {
+        return retentionCheckInterval;
     }
 }

@@ -1,17 +1,22 @@
 package io.authservice.auditing;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditReasons;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditWireFormat;
+import io.authservice.audit.DeadLetter;
+import io.authservice.auth.KeyFingerprints;
 import io.authservice.db.Databases;
 import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
+import io.authservice.testing.TestApps;
 import io.authservice.testing.TestAuthServiceApplication;
 import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -21,11 +26,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -247,8 +254,8 @@ abstract class AuditTrailContract {
                 "cursor=bm90LWEtY3Vyc29y", "'cursor': not a cursor this service gave out; use next_cursor as it came",
                 "format=xml", "'format': 'xml' is not one of json, csv, ndjson",
                 "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "'from' must be before 'to'",
-                "kind=x", "unknown parameter 'kind'; known: client_address, cursor, format, from, key_id, key_name, limit, "
-                        + "outcome, path, reason, to, type, user_id");
+                "kind=x", "unknown parameter 'kind'; known: client_address, cursor, fingerprint, format, from, key_id, "
+                        + "key_name, limit, outcome, path, reason, to, type, user_id");
         cases.forEach((query, message) -> {
             final Http.Answer answer = http.get("/api/v1/audit/events/?" + query, "X-API-Key", reader);
             assertThat(answer.status()).as(query).isEqualTo(400);
@@ -290,6 +297,171 @@ abstract class AuditTrailContract {
         assertThat(summary.get("unused_days").asInt()).isEqualTo(30);
         assertThat(summary.get("unused_keys")).noneSatisfy(row ->
                 assertThat(row.get("key_id").asLong()).isEqualTo(key.getKey()));
+    }
+
+    @Test
+    void aFailedKeyAttemptCarriesTheFingerprintOfWhatWasPresentedAndNeverTheValue() {
+        final String bad = randomKey();
+        final String otherBad = randomKey();
+        final String malformed = "not-a-key-" + UUID.randomUUID();
+        final var valid = createKey(unique("fp-valid"), null);
+        final var unscoped = createKey(unique("fp-unscoped"), null);
+        final String reader = createKey(unique("siem"), "audit:read").getValue();
+        final Instant start = Instant.now();
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", bad).status()).isEqualTo(401);
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", bad).status()).isEqualTo(401);
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", otherBad).status()).isEqualTo(401);
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", malformed).status()).isEqualTo(401);
+        assertThat(http.get("/api/v1/audit/events/", "X-API-Key", unscoped.getValue()).status()).isEqualTo(403);
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", valid.getValue()).status()).isEqualTo(200);
+
+        final KeyFingerprints fingerprints = new KeyFingerprints(TestApps.FINGERPRINT_SECRET);
+        final String badPrint = fingerprints.of(bad);
+        await().atMost(Duration.ofSeconds(10)).until(() -> storedWithFingerprint(badPrint).size() == 2
+                && storedWithFingerprint(fingerprints.of(malformed)).size() == 1
+                && stored(unscoped.getKey(), AuditEventTypes.API_KEY_REJECTED).size() == 1
+                && stored(valid.getKey()).size() == 1);
+        // the same bad key twice: one fingerprint; another key: another
+        assertThat(storedWithFingerprint(badPrint)).extracting(AuditEvent::reason).containsOnly(AuditReasons.UNKNOWN);
+        assertThat(storedWithFingerprint(fingerprints.of(otherBad))).hasSize(1);
+        assertThat(fingerprints.of(otherBad)).isNotEqualTo(badPrint);
+        assertThat(storedWithFingerprint(fingerprints.of(malformed))).extracting(AuditEvent::reason).containsOnly(AuditReasons.MALFORMED);
+        // a known key refused for its scope is fingerprinted too; a use is not
+        assertThat(stored(unscoped.getKey(), AuditEventTypes.API_KEY_REJECTED)).extracting(AuditEvent::fingerprint)
+                .containsOnly(fingerprints.of(unscoped.getValue()));
+        assertThat(stored(valid.getKey())).extracting(AuditEvent::fingerprint).containsOnlyNulls();
+
+        // no presented value is anywhere in the store: every column of every row
+        final List<String> rows = jdbi.withHandle(h -> h.createQuery("SELECT * FROM audit_events").mapToMap().list())
+                .stream().map(Object::toString).toList();
+        for (String presented : List.of(bad, otherBad, malformed, unscoped.getValue(), valid.getValue())) {
+            assertThat(rows).noneMatch(row -> row.contains(presented));
+        }
+
+        // the query API and its export filter by fingerprint, and never show the value either
+        final Http.Answer found = http.get("/api/v1/audit/events/?fingerprint=" + badPrint, "X-API-Key", reader);
+        assertThat(found.status()).as(found.body()).isEqualTo(200);
+        assertThat(found.json().get("events")).hasSize(2).allSatisfy(e ->
+                assertThat(e.get("fingerprint").asText()).isEqualTo(badPrint));
+        final Http.Answer export = http.get("/api/v1/audit/events/?format=ndjson&from=" + enc(start.toString()), "X-API-Key", reader);
+        assertThat(export.body()).contains(badPrint).doesNotContain(bad).doesNotContain(otherBad).doesNotContain(malformed);
+
+        // the summary lists the fingerprints tried most
+        final JsonNode summary = http.get("/api/v1/audit/summary/?from=" + enc(start.toString()), "X-API-Key", reader).json();
+        assertThat(summary.get("top_failed_key_fingerprints")).anySatisfy(row -> {
+            assertThat(row.get("fingerprint").asText()).isEqualTo(badPrint);
+            assertThat(row.get("attempts").asLong()).isEqualTo(2);
+            assertThat(row.get("client_addresses").asLong()).isEqualTo(1);
+            assertThat(Instant.parse(row.get("first_seen").asText())).isBefore(Instant.parse(row.get("last_seen").asText()));
+        });
+        assertThat(summary.get("top_failed_key_fingerprints").get(0).get("fingerprint").asText()).isEqualTo(badPrint);
+    }
+
+    private static String randomKey() {
+        return HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII)).substring(0, 40);
+    }
+
+    private List<AuditEvent> storedWithFingerprint(String fingerprint) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + AuditEventDAO.COLUMNS + " FROM audit_events WHERE fingerprint = :f")
+                .bind("f", fingerprint).map(new io.authservice.audit.AuditEventMapper()).list());
+    }
+
+    @Test
+    void thePurgeTaskDeletesWhatIsOlderThanItsDaysAndADryRunOnlyCounts() {
+        final Instant now = Instant.now();
+        final AuditStore store = new AuditStore(jdbi);
+        final List<AuditEvent> old = agedEvents(12, now.minus(Duration.ofDays(100)));
+        final List<AuditEvent> recent = agedEvents(3, now.minus(Duration.ofDays(10)));
+        store.write(concat(old, recent), List.of(deadLetter(1, now.minus(Duration.ofDays(100))),
+                deadLetter(2, now.minus(Duration.ofDays(10)))));
+        final Counter purged = (Counter) app().getEnvironment().metrics().getMetrics().get("audit.purged");
+        final long purgedBefore = purged.getCount();
+
+        final JsonNode dry = admin.json("purge-audit-events", Map.of("older_than_days", "30", "dry_run", "true"));
+        assertThat(dry.get("action").asText()).isEqualTo("counted");
+        assertThat(dry.get("dry_run").asBoolean()).isTrue();
+        assertThat(dry.get("events").asLong()).isEqualTo(12);
+        assertThat(dry.get("dead_letters").asLong()).isEqualTo(1);
+        assertThat(present(old)).hasSize(12);
+        assertThat(deadLetterOffsets(1L, 2L)).containsExactlyInAnyOrder(1L, 2L);
+
+        final JsonNode done = admin.json("purge-audit-events", Map.of("older_than_days", "30"));
+        assertThat(done.get("action").asText()).isEqualTo("purged");
+        assertThat(done.get("older_than_days").asInt()).isEqualTo(30);
+        assertThat(done.get("events").asLong()).isEqualTo(12);
+        assertThat(done.get("dead_letters").asLong()).isEqualTo(1);
+        assertThat(present(old)).isEmpty();
+        assertThat(present(recent)).hasSize(3);
+        assertThat(deadLetterOffsets(1L, 2L)).containsExactly(2L);
+        assertThat(purged.getCount() - purgedBefore).isEqualTo(12);
+        // the human answer says the same
+        assertThat(admin.run("purge-audit-events", Map.of("older_than_days", "30", "dry_run", "true")).body())
+                .startsWith("Dry run: 0 audit events and 0 dead letters are older than 30 days");
+    }
+
+    @Test
+    void aPurgeDeletesInBoundedBatches() {
+        final Instant now = Instant.now();
+        final AuditStore store = new AuditStore(jdbi);
+        final List<AuditEvent> old = agedEvents(12, now.minus(Duration.ofDays(400)));
+        // what stays is younger than the purge task's test deletes, so the two tests may run in any order
+        final List<AuditEvent> recent = agedEvents(2, now.minus(Duration.ofDays(20)));
+        store.write(concat(old, recent), List.of(deadLetter(11, now.minus(Duration.ofDays(400))),
+                deadLetter(12, now.minus(Duration.ofDays(401))), deadLetter(13, now.minus(Duration.ofDays(20)))));
+
+        // five rows a statement: three batches of events, one of dead letters, all of it deleted
+        final AuditPurger.Result result = new AuditPurger(store, Clock.systemUTC(), new MetricRegistry(), 5).purge(365, false);
+        assertThat(result.events()).isEqualTo(12);
+        assertThat(result.deadLetters()).isEqualTo(2);
+        assertThat(present(old)).isEmpty();
+        assertThat(present(recent)).hasSize(2);
+        assertThat(deadLetterOffsets(11L, 12L, 13L)).containsExactly(13L);
+    }
+
+    @Test
+    void badPurgeParametersAre400WithTheReason() {
+        final Map<Map<String, String>, String> cases = Map.of(
+                Map.of("older_than_days", "0"), "'older_than_days': '0' is not a whole number of days from 1 to 36500",
+                Map.of("older_than_days", "abc"), "'older_than_days': 'abc' is not a whole number of days from 1 to 36500",
+                Map.of("older_than_days", "36501"), "'older_than_days': '36501' is not a whole number of days from 1 to 36500",
+                Map.of("older_than_days", "30", "dry_run", "maybe"), "'dry_run': 'maybe' is not 'true' or 'false'",
+                Map.of("days", "30"), "unknown parameter 'days'; this task takes [dry_run, format, older_than_days]",
+                // this app keeps events forever (retentionDays 0), so there is no default age
+                Map.of(), "'older_than_days' is required: retention is off (audit.retentionDays is 0)");
+        cases.forEach((params, message) -> {
+            final AdminClient.Answer answer = admin.run("purge-audit-events", params);
+            assertThat(answer.status()).as(params.toString()).isEqualTo(400);
+            assertThat(answer.contentType()).startsWith("application/json");
+            assertThat(answer.json().get("message").asText()).as(params.toString()).isEqualTo(message);
+        });
+        assertThat(admin.run("purge-audit-events", Map.of("older_than_days", "30"), "wrong-token", null).status()).isEqualTo(401);
+    }
+
+    private static List<AuditEvent> agedEvents(int n, Instant at) {
+        final long keyId = 800_000L + (long) (Math.random() * 100_000);
+        return IntStream.range(0, n).mapToObj(i -> AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS,
+                at.plusMillis(i)).key(keyId, "aged", "abcd1234").build()).toList();
+    }
+
+    private static DeadLetter deadLetter(long offset, Instant receivedAt) {
+        return new DeadLetter("purge-test-" + offset, 0, offset, null, new byte[]{1}, "not JSON", receivedAt);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        final List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private List<UUID> present(List<AuditEvent> events) {
+        final AuditEventDAO dao = jdbi.onDemand(AuditEventDAO.class);
+        return events.stream().map(AuditEvent::id).filter(id -> dao.find(id).isPresent()).toList();
+    }
+
+    /** Which of these dead letters (by offset, see {@link #deadLetter}) are still kept. */
+    private List<Long> deadLetterOffsets(Long... offsets) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT record_offset FROM audit_dead_letters WHERE topic LIKE 'purge-test-%'")
+                .mapTo(Long.class).list()).stream().filter(List.of(offsets)::contains).toList();
     }
 
     private String lastUser;

@@ -16,7 +16,7 @@ class AuditTrailH2IntegrationTest extends AuditTrailContract {
     private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newH2(DIR);
     private static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
-            TestAuthServiceApplication.class, TestApps.writeConfig(DB, DIR, "audit: {sink: direct, batchSize: 7}"));
+            TestAuthServiceApplication.class, TestApps.writeConfig(DB, DIR, "audit: {sink: direct, batchSize: 7, retentionDays: 0}"));
 
     @Override
     protected DropwizardAppExtension<AuthServiceConfiguration> app() {

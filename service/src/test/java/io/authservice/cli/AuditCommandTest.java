@@ -33,6 +33,7 @@ class AuditCommandTest {
     private static final String CONFIG = TestApps.writeConfig(DB, DIR);
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
     private static final List<AuditEvent> EVENTS = new ArrayList<>();
+    private static final String FINGERPRINT = "0123456789abcdef0123456789abcdef";
 
     @BeforeAll
     static void storeEvents() {
@@ -44,6 +45,8 @@ class AuditCommandTest {
         }
         EVENTS.add(AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, T0.plusSeconds(10))
                 .reason(AuditReasons.UNKNOWN).request("203.0.113.9", "=cmd", "GET", "/api/v1/whoami/").status(401).build());
+        EVENTS.add(AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, T0.plusSeconds(11))
+                .reason(AuditReasons.MALFORMED).fingerprint(FINGERPRINT).status(401).build());
         new AuditStore(jdbi).insertAll(EVENTS);
     }
 
@@ -67,13 +70,21 @@ class AuditCommandTest {
                 "--format", "ndjson", CONFIG);
         assertThat(ndjson.succeeded()).as(ndjson.stderr()).isTrue();
         assertThat(ndjson.stdout().lines().map(line -> AuditWireFormat.decode(line.getBytes(StandardCharsets.UTF_8))).toList())
-                .containsExactly(EVENTS.get(5), EVENTS.get(4), EVENTS.get(3), EVENTS.get(2));
+                .containsExactly(EVENTS.get(6), EVENTS.get(5), EVENTS.get(4), EVENTS.get(3), EVENTS.get(2));
 
         final Result csv = CommandRunner.run("audit", "--outcome", "failure", "--client-address", "203.0.113.9",
                 "--format", "csv", CONFIG);
         assertThat(csv.stdout().lines().toList()).containsExactly(String.join(",", AuditCsv.COLUMNS),
                 EVENTS.get(5).id() + ",2026-11-25T10:00:10Z,api_key.rejected,failure,unknown,,,,,203.0.113.9,'=cmd,GET,"
                         + "/api/v1/whoami/,401,,,,,");
+    }
+
+    @Test
+    void filtersByFingerprint() throws Exception {
+        final Result result = CommandRunner.run("audit", "--fingerprint", FINGERPRINT, CONFIG);
+        assertThat(result.succeeded()).as(result.stderr()).isTrue();
+        assertThat(JSON.readTree(result.stdout()).get("events")).extracting(e -> e.get("id").asText())
+                .containsExactly(EVENTS.get(6).id().toString());
     }
 
     @Test

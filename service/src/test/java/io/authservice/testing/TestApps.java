@@ -12,6 +12,8 @@ import java.util.List;
 public final class TestApps {
     /** The admin token every test app uses. */
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    /** The audit fingerprint secret of every test app (as in test-config.yml), unless a test sets its own. */
+    public static final String FINGERPRINT_SECRET = "test-fingerprint-secret-0123456789abcdef";
 
     private TestApps() {
     }
@@ -72,7 +74,7 @@ public final class TestApps {
                 "  level: WARN",
                 "  loggers: {audit: \"OFF\"}",
                 "  appenders: [{type: console, target: stderr}]",
-                String.join("\n", extraYaml),
+                String.join("\n", withFingerprintSecret(extraYaml)),
                 "");
         try {
             java.nio.file.Files.createDirectories(dir);
@@ -82,6 +84,31 @@ public final class TestApps {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The extra lines with {@link #FINGERPRINT_SECRET} in their {@code audit} section (block or flow
+     * style), or in one of its own: so no test app generates a secret file in the working directory.
+     */
+    private static List<String> withFingerprintSecret(String... extraYaml) {
+        final List<String> lines = new ArrayList<>(Arrays.asList(extraYaml));
+        if (lines.stream().anyMatch(line -> line.contains("fingerprintSecret"))) {
+            return lines;
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            final String line = lines.get(i);
+            if (line.equals("audit:")) {
+                lines.add(i + 1, "  fingerprintSecret: " + FINGERPRINT_SECRET);
+                return lines;
+            }
+            if (line.startsWith("audit: {")) {
+                final String rest = line.substring("audit: {".length()).trim();
+                lines.set(i, "audit: {fingerprintSecret: " + FINGERPRINT_SECRET + (rest.startsWith("}") ? "" : ", ") + rest);
+                return lines;
+            }
+        }
+        lines.add("audit: {fingerprintSecret: " + FINGERPRINT_SECRET + "}");
+        return lines;
     }
 
     /**
