@@ -1,5 +1,7 @@
 package io.authservice.auditconsumer;
 
+import io.authservice.audit.AuditPurger;
+import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Migrations;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -16,7 +18,8 @@ import java.time.Clock;
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
  * consumer group, batches stored in one transaction before their offsets are committed, dead
- * letters for records that are not events. Health checks {@code database} and {@code kafka}.
+ * letters for records that are not events; deletes what is older than {@code retentionDays}, daily.
+ * Health checks {@code database} and {@code kafka}.
  */
 public class AuditConsumerApplication extends Application<AuditConsumerConfiguration> {
 
@@ -46,7 +49,17 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         final KafkaHealthCheck kafka = new KafkaHealthCheck(config.getKafka().getBootstrapServers());
         environment.lifecycle().manage(kafka);
         environment.healthChecks().register("kafka", kafka);
-        environment.lifecycle().manage(new AuditConsumers(config.getKafka(), new AuditStore(jdbi), Clock.systemUTC(),
-                environment.metrics()));
+        final Clock clock = clock();
+        final AuditStore store = new AuditStore(jdbi);
+        environment.lifecycle().manage(new AuditConsumers(config.getKafka(), store, clock, environment.metrics()));
+        // the process that writes the store keeps it to its retention period
+        environment.lifecycle().manage(new AuditRetention(new AuditPurger(store, clock, environment.metrics()),
+                config.getRetentionDays(), clock, environment.lifecycle().scheduledExecutorService("audit-retention").build(),
+                config.getRetentionCheckInterval().toJavaDuration()));
+    }
+
+    /** The clock for everything that depends on time. Tests override this to move time. */
+    protected Clock clock() {
+        return Clock.systemUTC();
     }
 }

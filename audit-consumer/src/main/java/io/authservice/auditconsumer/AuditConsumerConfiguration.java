@@ -1,10 +1,17 @@
 package io.authservice.auditconsumer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.authservice.audit.AuditRetention;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+
+import java.util.concurrent.TimeUnit;
 
 /** The audit-consumer's configuration; see audit-consumer/config.yml. */
 public class AuditConsumerConfiguration extends Configuration {
@@ -23,6 +30,18 @@ public class AuditConsumerConfiguration extends Configuration {
     @JsonProperty
     private ConsumerKafkaConfig kafka = new ConsumerKafkaConfig();
 
+    /** Events and dead letters older than this many days are deleted, daily; 0 keeps them forever. */
+    @Min(0)
+    @Max(36_500)
+    @JsonProperty
+    private int retentionDays = AuditRetention.DEFAULT_DAYS;
+
+    /** How often to check whether a day has passed since the last purge; the first purge runs this long after start, at most a minute. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration retentionCheckInterval = Duration.hours(1);
+
     public DataSourceFactory getDatabase() {
         return database;
     }
@@ -33,5 +52,13 @@ public class AuditConsumerConfiguration extends Configuration {
 
     public ConsumerKafkaConfig getKafka() {
         return kafka;
+    }
+
+    public int getRetentionDays() {
+        return retentionDays;
+    }
+
+    public Duration getRetentionCheckInterval() {
+        return retentionCheckInterval;
     }
 }

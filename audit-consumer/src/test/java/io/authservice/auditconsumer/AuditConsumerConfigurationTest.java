@@ -22,6 +22,9 @@ class AuditConsumerConfigurationTest {
                         new EnvironmentVariableSubstitutor(false)), Path.of("config.yml").toString());
         assertThat(config.getDatabase().getUrl()).isEqualTo("jdbc:h2:file:./data/auth;AUTO_SERVER=TRUE;MODE=PostgreSQL");
         assertThat(config.isMigrateOnStart()).isTrue();
+        final AuditConsumerConfiguration classDefaults = new AuditConsumerConfiguration();
+        assertThat(config.getRetentionDays()).isEqualTo(365).isEqualTo(classDefaults.getRetentionDays());
+        assertThat(config.getRetentionCheckInterval()).isEqualTo(classDefaults.getRetentionCheckInterval());
         final ConsumerKafkaConfig kafka = config.getKafka();
         final ConsumerKafkaConfig defaults = new ConsumerKafkaConfig();
         assertThat(kafka.getBootstrapServers()).isEqualTo("localhost:9092").isEqualTo(defaults.getBootstrapServers());

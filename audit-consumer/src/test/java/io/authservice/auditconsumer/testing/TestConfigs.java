@@ -23,8 +23,11 @@ public final class TestConfigs {
         return "jdbc:h2:file:" + dir.resolve("auth").toAbsolutePath() + ";AUTO_SERVER=TRUE;MODE=PostgreSQL";
     }
 
-    /** A consumer config on an H2 file in {@code dir}, reading {@code topic} from {@code bootstrapServers}. */
-    public static String write(Path dir, String bootstrapServers, String topic, String groupId) {
+    /**
+     * A consumer config on an H2 file in {@code dir}, reading {@code topic} from {@code bootstrapServers};
+     * {@code topLevel} adds settings such as {@code retentionDays: 30}.
+     */
+    public static String write(Path dir, String bootstrapServers, String topic, String groupId, String... topLevel) {
         final String yaml = String.join("\n",
                 "database:",
                 "  driverClass: org.h2.Driver",
@@ -46,6 +49,7 @@ public final class TestConfigs {
                 "  level: WARN",
                 "  loggers: {org.apache.kafka: WARN, liquibase: WARN}",
                 "  appenders: [{type: console, target: stderr}]",
+                String.join("\n", topLevel),
                 "");
         try {
             final Path file = dir.resolve("config.yml");
