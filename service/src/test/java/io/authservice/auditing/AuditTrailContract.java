@@ -368,12 +368,9 @@ abstract class AuditTrailContract {
 
     @Test
     void thePurgeTaskDeletesWhatIsOlderThanItsDaysAndADryRunOnlyCounts() {
-        final Instant now = Instant.now();
-        final AuditStore store = new AuditStore(jdbi);
-        final List<AuditEvent> old = agedEvents(12, now.minus(Duration.ofDays(100)));
-        final List<AuditEvent> recent = agedEvents(3, now.minus(Duration.ofDays(10)));
-        store.write(concat(old, recent), List.of(deadLetter(1, now.minus(Duration.ofDays(100))),
-                deadLetter(2, now.minus(Duration.ofDays(10)))));
+        final List<AuditEvent> old = agedEvents(12, 100);
+        final List<AuditEvent> recent = agedEvents(3, 10);
+        storeAll(concat(old, recent), deadLetter(1, 100), deadLetter(2, 10));
         final Counter purged = (Counter) app().getEnvironment().metrics().getMetrics().get("audit.purged");
         final long purgedBefore = purged.getCount();
 
@@ -401,16 +398,13 @@ abstract class AuditTrailContract {
 
     @Test
     void aPurgeDeletesInBoundedBatches() {
-        final Instant now = Instant.now();
-        final AuditStore store = new AuditStore(jdbi);
-        final List<AuditEvent> old = agedEvents(12, now.minus(Duration.ofDays(400)));
+        final List<AuditEvent> old = agedEvents(12, 400);
         // what stays is younger than the purge task's test deletes, so the two tests may run in any order
-        final List<AuditEvent> recent = agedEvents(2, now.minus(Duration.ofDays(20)));
-        store.write(concat(old, recent), List.of(deadLetter(11, now.minus(Duration.ofDays(400))),
-                deadLetter(12, now.minus(Duration.ofDays(401))), deadLetter(13, now.minus(Duration.ofDays(20)))));
+        final List<AuditEvent> recent = agedEvents(2, 20);
+        storeAll(concat(old, recent), deadLetter(11, 400), deadLetter(12, 401), deadLetter(13, 20));
 
         // five rows a statement: three batches of events, one of dead letters, all of it deleted
-        final AuditPurger.Result result = new AuditPurger(store, Clock.systemUTC(), new MetricRegistry(), 5).purge(365, false);
+        final AuditPurger.Result result = new AuditPurger(new AuditStore(jdbi), Clock.systemUTC(), new MetricRegistry(), 5).purge(365, false);
         assertThat(result.events()).isEqualTo(12);
         assertThat(result.deadLetters()).isEqualTo(2);
         assertThat(present(old)).isEmpty();
@@ -437,14 +431,22 @@ abstract class AuditTrailContract {
         assertThat(admin.run("purge-audit-events", Map.of("older_than_days", "30"), "wrong-token", null).status()).isEqualTo(401);
     }
 
-    private static List<AuditEvent> agedEvents(int n, Instant at) {
+    private void storeAll(List<AuditEvent> events, DeadLetter... letters) {
+        new AuditStore(jdbi).write(events, List.of(letters));
+    }
+
+    /** {@code n} events that occurred {@code days} days ago. */
+    private static List<AuditEvent> agedEvents(int n, int days) {
+        final Instant at = Instant.now().minus(Duration.ofDays(days));
         final long keyId = 800_000L + (long) (Math.random() * 100_000);
         return IntStream.range(0, n).mapToObj(i -> AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS,
                 at.plusMillis(i)).key(keyId, "aged", "abcd1234").build()).toList();
     }
 
-    private static DeadLetter deadLetter(long offset, Instant receivedAt) {
-        return new DeadLetter("purge-test-" + offset, 0, offset, null, new byte[]{1}, "not JSON", receivedAt);
+    /** A dead letter at {@code offset}, received {@code days} days ago. */
+    private static DeadLetter deadLetter(long offset, int days) {
+        return new DeadLetter("purge-test-" + offset, 0, offset, null, new byte[]{1}, "not JSON",
+                Instant.now().minus(Duration.ofDays(days)));
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
