@@ -2,6 +2,7 @@ package io.authservice.auditconsumer;
 
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Migrations;
+import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -16,7 +17,8 @@ import java.time.Clock;
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
  * consumer group, batches stored in one transaction before their offsets are committed, dead
- * letters for records that are not events. Health checks {@code database} and {@code kafka}.
+ * letters for records that are not events. Health checks {@code database} and {@code kafka}; metrics
+ * also in the Prometheus format at {@code /prometheus} on the admin port.
  */
 public class AuditConsumerApplication extends Application<AuditConsumerConfiguration> {
 
@@ -46,6 +48,7 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         final KafkaHealthCheck kafka = new KafkaHealthCheck(config.getKafka().getBootstrapServers());
         environment.lifecycle().manage(kafka);
         environment.healthChecks().register("kafka", kafka);
+        PrometheusEndpoint.register(environment.metrics(), environment.admin());
         environment.lifecycle().manage(new AuditConsumers(config.getKafka(), new AuditStore(jdbi), Clock.systemUTC(),
                 environment.metrics()));
     }
