@@ -57,6 +57,8 @@ import io.authservice.core.UserService;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
 import io.authservice.health.KeyCacheHealthCheck;
+import io.authservice.observability.PrometheusEndpoint;
+import io.authservice.observability.RequestIdFilter;
 import io.authservice.resources.AuditResource;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
@@ -143,6 +145,11 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final SecureRandom random = new SecureRandom();
         final String instanceId = InstanceIds.of(config);
         final ApiKeyConfig keyConfig = config.getApiKeys();
+
+        // every request gets an id (response header, logs, audit events) before anything else sees it
+        environment.servlets().addFilter("request-id", new RequestIdFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        PrometheusEndpoint.register(environment.metrics(), environment.admin());
 
         // storage
         final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
@@ -247,7 +254,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
 
-        // admin port: every task needs the admin token
+        // admin port: every task needs the admin token (health checks and metrics, /prometheus included, do not)
         environment.admin().addFilter("admin-token", new AdminTokenFilter(AdminTokens.resolve(config.getAdminAccess(), random)))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
         ApiKeyTasks.all(apiKeys, new ApiKeyReports(clock), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),

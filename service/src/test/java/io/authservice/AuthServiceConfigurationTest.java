@@ -9,9 +9,19 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.jersey.validation.Validators;
+import io.authservice.observability.AccessTextLayoutFactory;
+import io.authservice.observability.RequestIds;
+import io.authservice.observability.TextLayoutFactory;
+import io.authservice.observability.testing.ShippedConfigs;
+import io.dropwizard.logging.common.ConsoleAppenderFactory;
+import io.dropwizard.logging.common.DefaultLoggingFactory;
+import io.dropwizard.logging.json.AccessJsonLayoutBaseFactory;
+import io.dropwizard.logging.json.EventJsonLayoutBaseFactory;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,5 +105,25 @@ class AuthServiceConfigurationTest {
                 .isLessThan(keys.getCache().getExpireAfterWrite().toJavaDuration());
         assertThat(keys.getLastUsedFlushInterval().toJavaDuration()).isEqualTo(java.time.Duration.ofMinutes(1));
         assertThat(shipped().getClientAddress().getTrustedProxies()).isEmpty();
+    }
+
+    @Test
+    void authLogFormatSwitchesTheLogAndTheRequestLogBetweenTextAndJson() throws Exception {
+        final Path file = Path.of("..", "config.yml");
+        for (Map<String, String> environment : List.of(Map.<String, String>of(), Map.of("AUTH_LOG_FORMAT", "text"))) {
+            final AuthServiceConfiguration text = ShippedConfigs.load(AuthServiceConfiguration.class, file, environment);
+            assertThat(ShippedConfigs.logLayouts(text)).singleElement().isInstanceOf(TextLayoutFactory.class);
+            assertThat(ShippedConfigs.requestLogLayouts(text)).singleElement().isInstanceOfSatisfying(AccessTextLayoutFactory.class,
+                    layout -> assertThat(layout.getResponseHeaders()).containsExactly(RequestIds.HEADER));
+        }
+        final AuthServiceConfiguration json = ShippedConfigs.load(AuthServiceConfiguration.class, file, Map.of("AUTH_LOG_FORMAT", "json"));
+        assertThat(ShippedConfigs.logLayouts(json)).singleElement().isInstanceOf(EventJsonLayoutBaseFactory.class);
+        assertThat(ShippedConfigs.requestLogLayouts(json)).singleElement().isInstanceOfSatisfying(AccessJsonLayoutBaseFactory.class,
+                layout -> assertThat(layout.getResponseHeaders()).containsExactly(RequestIds.HEADER));
+        // in either format the log keeps every line and goes to stderr
+        final ConsoleAppenderFactory<?> console = (ConsoleAppenderFactory<?>)
+                ((DefaultLoggingFactory) json.getLoggingFactory()).getAppenders().get(0);
+        assertThat(console.getDiscardingThreshold()).isZero();
+        assertThat(console.getTarget()).isEqualTo(ConsoleAppenderFactory.ConsoleStream.STDERR);
     }
 }

@@ -4,6 +4,7 @@ import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Migrations;
+import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -19,7 +20,8 @@ import java.time.Clock;
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
  * consumer group, batches stored in one transaction before their offsets are committed, dead
  * letters for records that are not events; deletes what is older than {@code retentionDays}, daily.
- * Health checks {@code database} and {@code kafka}.
+ * Health checks {@code database} and {@code kafka}; metrics also in the Prometheus format at
+ * {@code /prometheus} on the admin port.
  */
 public class AuditConsumerApplication extends Application<AuditConsumerConfiguration> {
 
@@ -49,6 +51,7 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         final KafkaHealthCheck kafka = new KafkaHealthCheck(config.getKafka().getBootstrapServers());
         environment.lifecycle().manage(kafka);
         environment.healthChecks().register("kafka", kafka);
+        PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
         final AuditStore store = new AuditStore(jdbi);
         environment.lifecycle().manage(new AuditConsumers(config.getKafka(), store, clock, environment.metrics()));

@@ -7,6 +7,8 @@ import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditWireFormat;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.authservice.audit.testing.TestKafka;
+import io.authservice.observability.PrometheusEndpoint;
+import io.authservice.observability.testing.PrometheusText;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.ws.rs.core.Response;
@@ -98,6 +100,17 @@ class AuditConsumerApplicationTest {
         assertThat(APP.getEnvironment().metrics().counter("audit-consumer.dead-letters").getCount()).isEqualTo(1);
         assertThat(APP.getEnvironment().metrics().getGauges()).containsKey("audit-consumer.lag");
         assertThat(APP.getEnvironment().metrics().timer("audit-consumer.batches").getCount()).isPositive();
+
+        // the same metrics in the Prometheus text format, without the admin token
+        try (Response scrape = APP.client().target("http://127.0.0.1:" + APP.getAdminPort() + PrometheusEndpoint.PATH)
+                .request().get()) {
+            assertThat(scrape.getStatus()).isEqualTo(200);
+            assertThat(scrape.getHeaderString("Content-Type")).startsWith("text/plain; version=0.0.4");
+            final Map<String, Double> samples = PrometheusText.unlabelledSamples(scrape.readEntity(String.class));
+            assertThat(samples).containsEntry("audit_consumer_records_total", 61.0)
+                    .containsEntry("audit_consumer_dead_letters_total", 1.0)
+                    .containsKey("audit_consumer_batches_count");
+        }
     }
 
     static List<AuditEvent> events(int n, long keyId) {

@@ -6,9 +6,15 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
+import io.authservice.observability.AccessTextLayoutFactory;
+import io.authservice.observability.TextLayoutFactory;
+import io.authservice.observability.testing.ShippedConfigs;
+import io.dropwizard.logging.json.AccessJsonLayoutBaseFactory;
+import io.dropwizard.logging.json.EventJsonLayoutBaseFactory;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,5 +42,16 @@ class AuditConsumerConfigurationTest {
         assertThat(kafka.getCloseTimeout()).isEqualTo(defaults.getCloseTimeout());
         assertThat(AuditConsumers.consumerProperties(kafka, "c")).containsEntry("enable.auto.commit", false)
                 .containsEntry("auto.offset.reset", "earliest").containsEntry("group.id", "auth-audit-consumer");
+    }
+
+    @Test
+    void auditLogFormatSwitchesTheLogAndTheRequestLogBetweenTextAndJson() throws Exception {
+        final Path file = Path.of("config.yml");
+        final AuditConsumerConfiguration text = ShippedConfigs.load(AuditConsumerConfiguration.class, file, Map.of());
+        assertThat(ShippedConfigs.logLayouts(text)).singleElement().isInstanceOf(TextLayoutFactory.class);
+        assertThat(ShippedConfigs.requestLogLayouts(text)).singleElement().isInstanceOf(AccessTextLayoutFactory.class);
+        final AuditConsumerConfiguration json = ShippedConfigs.load(AuditConsumerConfiguration.class, file, Map.of("AUDIT_LOG_FORMAT", "json"));
+        assertThat(ShippedConfigs.logLayouts(json)).singleElement().isInstanceOf(EventJsonLayoutBaseFactory.class);
+        assertThat(ShippedConfigs.requestLogLayouts(json)).singleElement().isInstanceOf(AccessJsonLayoutBaseFactory.class);
     }
 }

@@ -36,10 +36,7 @@ public final class ApiKeyAuthFilter extends AuthFilter<ApiKeyCredentials, Caller
         if (presented == null) {
             throw unauthorizedHandler.buildException(prefix, realm);
         }
-        final Object resolved = request.getProperty(ClientAddressFilter.ATTRIBUTE);
-        final AuthAttempt attempt = new AuthAttempt(resolved == null ? "unknown" : resolved.toString(),
-                request.getHeaderString(HttpHeaders.USER_AGENT), request.getMethod(),
-                "/" + request.getUriInfo().getPath());
+        final AuthAttempt attempt = new AuthAttempt(Origin.of(request));
         request.setProperty(AuthAttempt.PROPERTY, attempt);
 
         final OptionalLong retryAfter = throttle.retryAfterSeconds(attempt.clientAddress());

@@ -16,23 +16,17 @@ public final class AuthAttempt {
     /** Request property under which the attempt travels with its request. */
     public static final String PROPERTY = AuthAttempt.class.getName();
 
-    private final String clientAddress;
-    private final String userAgent;
-    private final String method;
-    private final String path;
+    private final Origin origin;
     private ApiKey key;
     private String reason;
     private boolean accepted;
 
-    public AuthAttempt(String clientAddress, String userAgent, String method, String path) {
-        this.clientAddress = clientAddress;
-        this.userAgent = userAgent;
-        this.method = method;
-        this.path = path;
+    public AuthAttempt(Origin origin) {
+        this.origin = origin;
     }
 
     public String clientAddress() {
-        return clientAddress;
+        return origin.clientAddress();
     }
 
     void accept(ApiKey accepted) {
@@ -70,11 +64,10 @@ public final class AuthAttempt {
      */
     AuditEvent toEvent(int status, Instant now, String instanceId, String fingerprint) {
         final boolean used = !rejected();
-        final AuditEvent.Builder event = AuditEvent.builder(
+        final AuditEvent.Builder event = origin.describe(AuditEvent.builder(
                         used ? AuditEventTypes.API_KEY_USED : AuditEventTypes.API_KEY_REJECTED,
-                        used ? AuditEvent.SUCCESS : AuditEvent.FAILURE, now)
+                        used ? AuditEvent.SUCCESS : AuditEvent.FAILURE, now))
                 .reason(reason)
-                .request(clientAddress, userAgent, method, path)
                 .status(status)
                 .instanceId(instanceId)
                 .fingerprint(fingerprint);

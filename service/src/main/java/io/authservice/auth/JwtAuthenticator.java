@@ -43,10 +43,9 @@ public final class JwtAuthenticator implements Authenticator<JwtCredentials, Cal
         final JwtTokens.Rejected rejected = (JwtTokens.Rejected) check;
         metrics.meter("auth.jwt.rejected." + rejected.reason()).mark();
         final Origin origin = credentials.origin();
-        audit.record(AuditEvent.builder(AuditEventTypes.TOKEN_REJECTED, AuditEvent.FAILURE, clock.instant())
+        audit.record(origin.describe(AuditEvent.builder(AuditEventTypes.TOKEN_REJECTED, AuditEvent.FAILURE, clock.instant()))
                 .reason(rejected.reason())
                 .userId(rejected.userId())
-                .request(origin.clientAddress(), origin.userAgent(), origin.method(), origin.path())
                 .status(401)
                 .instanceId(instanceId)
                 .build());

@@ -230,10 +230,9 @@ public final class Sessions {
     }
 
     private void record(String type, String outcome, String reason, Long userId, Origin origin, int status) {
-        audit.record(AuditEvent.builder(type, outcome, clock.instant())
+        audit.record(origin.describe(AuditEvent.builder(type, outcome, clock.instant()))
                 .reason(reason)
                 .userId(userId)
-                .request(origin.clientAddress(), origin.userAgent(), origin.method(), origin.path())
                 .status(status)
                 .instanceId(instanceId)
                 .build());

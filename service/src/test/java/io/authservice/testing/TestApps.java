@@ -14,6 +14,12 @@ public final class TestApps {
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
     /** The audit fingerprint secret of every test app (as in test-config.yml), unless a test sets its own. */
     public static final String FINGERPRINT_SECRET = "test-fingerprint-secret-0123456789abcdef";
+    /** WARN and above to stderr, the audit logger off. */
+    private static final String QUIET_LOGGING = String.join("\n",
+            "logging:",
+            "  level: WARN",
+            "  loggers: {audit: \"OFF\"}",
+            "  appenders: [{type: console, target: stderr}]");
 
     private TestApps() {
     }
@@ -48,6 +54,20 @@ public final class TestApps {
      */
     public static String writeInstanceConfig(TestDatabases.Db db, Path dir, String instanceId, String pollInterval,
                                      String... extraYaml) {
+        return write(db, dir, instanceId, pollInterval, "[]", QUIET_LOGGING, extraYaml);
+    }
+
+    /**
+     * As {@link #writeConfig(TestDatabases.Db, Path, String...)}, with the request log's
+     * {@code appenders} and the whole {@code logging} section given: for tests that read the logs.
+     */
+    public static String writeConfigWithLogs(TestDatabases.Db db, Path dir, String requestLogAppenders, String logging,
+                                             String... extraYaml) {
+        return write(db, dir, "test", "200ms", requestLogAppenders, logging, extraYaml);
+    }
+
+    private static String write(TestDatabases.Db db, Path dir, String instanceId, String pollInterval,
+                                String requestLogAppenders, String logging, String... extraYaml) {
         // the JWT signing key is generated into the test's directory unless the test configures jwt itself
         final String jwt = Arrays.stream(extraYaml).anyMatch(line -> line.startsWith("jwt:")) ? ""
                 : "jwt: {signingKey: {file: \"" + dir.resolve("jwt-signing-key.pem") + "\"}}";
@@ -68,12 +88,9 @@ public final class TestApps {
                 "server:",
                 "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
                 "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
-                "  requestLog: {appenders: []}",
+                "  requestLog: {appenders: " + requestLogAppenders + "}",
                 jwt,
-                "logging:",
-                "  level: WARN",
-                "  loggers: {audit: \"OFF\"}",
-                "  appenders: [{type: console, target: stderr}]",
+                logging,
                 String.join("\n", withFingerprintSecret(extraYaml)),
                 "");
         try {
