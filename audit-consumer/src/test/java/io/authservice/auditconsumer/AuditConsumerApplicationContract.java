@@ -17,11 +17,13 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,60 +35,70 @@ import static org.awaitility.Awaitility.await;
  * H2 and PostgreSQL).
  */
 abstract class AuditConsumerApplicationContract {
-    /** The running application, reading {@link #topic()} from {@link #kafka()} into {@link #store()}. */
-    protected abstract DropwizardAppExtension<AuditConsumerConfiguration> app();
+    static final String TOPIC = "audit-app-test";
 
-    protected abstract TestKafka kafka();
+    /** A broker with the topic, a store, and the application reading the one into the other. */
+    record Setup(TestKafka kafka, TestConfigs.Store store, DropwizardAppExtension<AuditConsumerConfiguration> app) {
+        /** Starts the broker and makes the store (given the test's directory); the extension starts the application. */
+        static Setup start(Function<Path, TestConfigs.Store> storeIn) {
+            final TestKafka kafka = TestKafka.start();
+            kafka.createTopic(TOPIC, 3);
+            final Path dir = TestConfigs.tempDir();
+            final TestConfigs.Store store = storeIn.apply(dir);
+            return new Setup(kafka, store, new DropwizardAppExtension<>(AuditConsumerApplication.class,
+                    TestConfigs.write(dir, store, kafka.bootstrapServers(), TOPIC, "app-test")));
+        }
+    }
 
-    protected abstract TestConfigs.Store store();
-
-    protected abstract String topic();
+    protected abstract Setup setup();
 
     @Test
     void eventsArriveOnceAndAPoisonRecordBecomesADeadLetter() throws Exception {
+        final DropwizardAppExtension<AuditConsumerConfiguration> app = setup().app();
         final List<AuditEvent> before = events(20, 1);
         final List<AuditEvent> after = events(20, 2);
         final byte[] poison = "{\"v\":1,\"id\":\"not-a-uuid\"".getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka().bootstrapServers()),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", setup().kafka().bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (AuditEvent e : before) {
-                producer.send(new ProducerRecord<>(topic(), "key:1", AuditWireFormat.encode(e)));
+                producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
             }
-            producer.send(new ProducerRecord<>(topic(), "key:1", poison)).get();
+            producer.send(new ProducerRecord<>(TOPIC, "key:1", poison)).get();
             for (AuditEvent e : after) {
-                producer.send(new ProducerRecord<>(topic(), "key:1", AuditWireFormat.encode(e)));
+                producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
             }
             // the same events again, as a producer retry or a spool replay would send them
             for (AuditEvent e : before) {
-                producer.send(new ProducerRecord<>(topic(), "key:1", AuditWireFormat.encode(e)));
+                producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
             }
             producer.flush();
         }
 
-        final Jdbi jdbi = store().jdbi();
+        final Jdbi jdbi = setup().store().jdbi();
         await().atMost(Duration.ofSeconds(60)).until(() -> jdbi.withHandle(h ->
                 h.createQuery("SELECT COUNT(*) FROM audit_events").mapTo(Long.class).one()) == 40
-                && app().getEnvironment().metrics().meter("audit-consumer.records").getCount() == 61);
+                && app.getEnvironment().metrics().meter("audit-consumer.records").getCount() == 61);
         final List<Map<String, Object>> letters = jdbi.withHandle(h ->
                 h.createQuery("SELECT topic, partition_no, record_offset, record_key, payload, error FROM audit_dead_letters")
                         .mapToMap().list());
         assertThat(letters).hasSize(1);
         final Map<String, Object> letter = letters.get(0);
-        assertThat(letter.get("topic")).isEqualTo(topic());
+        assertThat(letter.get("topic")).isEqualTo(TOPIC);
         assertThat(letter.get("record_key")).isEqualTo("key:1");
         assertThat((byte[]) letter.get("payload")).isEqualTo(poison);
         assertThat((String) letter.get("error")).startsWith("not JSON");
         assertThat(((Number) letter.get("record_offset")).longValue()).isEqualTo(20);
 
         final ObjectMapper json = new ObjectMapper();
-        try (Response health = app().client().target("http://127.0.0.1:" + app().getAdminPort() + "/healthcheck").request().get()) {
+        try (Response health = app.client().target("http://127.0.0.1:" + app.getAdminPort() + "/healthcheck").request().get()) {
             final JsonNode checks = json.readTree(health.readEntity(String.class));
             assertThat(checks.get("database").get("healthy").asBoolean()).isTrue();
             assertThat(checks.get("kafka").get("healthy").asBoolean()).as(checks.toString()).isTrue();
         }
-        assertThat(app().getEnvironment().metrics().counter("audit-consumer.dead-letters").getCount()).isEqualTo(1);
-        assertThat(app().getEnvironment().metrics().getGauges()).containsKey("audit-consumer.lag");
-        assertThat(app().getEnvironment().metrics().timer("audit-consumer.batches").getCount()).isPositive();
+        assertThat(app.getEnvironment().metrics().counter("audit-consumer.dead-letters").getCount()).isEqualTo(1);
+        assertThat(app.getEnvironment().metrics().getGauges()).containsKey("audit-consumer.lag");
+        assertThat(app.getEnvironment().metrics().timer("audit-consumer.batches").getCount()).isPositive();
     }
 
     static List<AuditEvent> events(int n, long keyId) {

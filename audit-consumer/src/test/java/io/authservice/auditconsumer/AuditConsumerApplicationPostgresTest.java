@@ -1,52 +1,24 @@
 package io.authservice.auditconsumer;
 
-import io.authservice.audit.testing.TestKafka;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
-
 /** The audit-consumer on PostgreSQL, as production runs it. */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class AuditConsumerApplicationPostgresTest extends AuditConsumerApplicationContract {
-    private static final String TOPIC = "audit-app-test";
-    private static final TestKafka KAFKA = startKafka();
-    private static final Path DIR = TestConfigs.tempDir();
-    private static final TestConfigs.Store STORE = TestConfigs.Store.postgres();
-    private static final DropwizardAppExtension<AuditConsumerConfiguration> APP = new DropwizardAppExtension<>(
-            AuditConsumerApplication.class, TestConfigs.write(DIR, STORE, KAFKA.bootstrapServers(), TOPIC, "app-test"));
-
-    private static TestKafka startKafka() {
-        final TestKafka kafka = TestKafka.start();
-        kafka.createTopic(TOPIC, 3);
-        return kafka;
-    }
+    private static final Setup SETUP = Setup.start(dir -> TestConfigs.Store.postgres());
+    private static final DropwizardAppExtension<AuditConsumerConfiguration> APP = SETUP.app();
 
     @AfterAll
     static void stopKafka() {
-        KAFKA.close();
+        SETUP.kafka().close();
     }
 
     @Override
-    protected DropwizardAppExtension<AuditConsumerConfiguration> app() {
-        return APP;
-    }
-
-    @Override
-    protected TestKafka kafka() {
-        return KAFKA;
-    }
-
-    @Override
-    protected TestConfigs.Store store() {
-        return STORE;
-    }
-
-    @Override
-    protected String topic() {
-        return TOPIC;
+    protected Setup setup() {
+        return SETUP;
     }
 }

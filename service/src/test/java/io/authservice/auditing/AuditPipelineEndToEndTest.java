@@ -10,6 +10,7 @@ import io.authservice.audit.AuditWireFormat;
 import io.authservice.audit.testing.TestKafka;
 import io.authservice.auditconsumer.AuditConsumerApplication;
 import io.authservice.auditconsumer.AuditConsumerConfiguration;
+import io.authservice.auditconsumer.testing.TestConfigs;
 import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
 import io.authservice.testing.TestApps;
@@ -21,10 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,44 +55,13 @@ class AuditPipelineEndToEndTest {
             "    topic: " + TOPIC,
             "    spoolDirectory: \"" + DIR.resolve("spool") + "\""));
     private static final DropwizardAppExtension<AuditConsumerConfiguration> CONSUMER = new DropwizardAppExtension<>(
-            AuditConsumerApplication.class, consumerConfig());
+            AuditConsumerApplication.class, TestConfigs.write(TestConfigs.tempDir(),  // on the service's database: one store
+            new TestConfigs.Store(DB.driverClass(), DB.url(), DB.user(), DB.password()), KAFKA.bootstrapServers(), TOPIC, "e2e"));
 
     private static TestKafka startKafka() {
         final TestKafka kafka = TestKafka.start();
         kafka.createTopic(TOPIC, 3);
         return kafka;
-    }
-
-    /** The consumer on the service's database, as production shares one store. */
-    private static String consumerConfig() {
-        final String yaml = String.join("\n",
-                "database:",
-                "  driverClass: " + DB.driverClass(),
-                "  url: \"" + DB.url() + "\"",
-                "  user: " + DB.user(),
-                "  password: \"" + DB.password() + "\"",
-                "kafka:",
-                "  bootstrapServers: " + KAFKA.bootstrapServers(),
-                "  topic: " + TOPIC,
-                "  groupId: e2e",
-                "  consumers: 2",
-                "  pollTimeout: 100ms",
-                "server:",
-                "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
-                "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
-                "  requestLog: {appenders: []}",
-                "logging:",
-                "  level: WARN",
-                "  loggers: {org.apache.kafka: WARN, liquibase: WARN}",
-                "  appenders: [{type: console, target: stderr}]",
-                "");
-        try {
-            final Path file = DIR.resolve("audit-consumer.yml");
-            Files.writeString(file, yaml);
-            return file.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @AfterAll
