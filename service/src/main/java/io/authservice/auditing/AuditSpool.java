@@ -18,7 +18,9 @@ import java.util.zip.CRC32;
  * files in one directory, each append of a batch forced to disk before it returns. Segments are
  * sealed and read back in order for replay; a replayed segment's progress is kept beside it
  * ({@code .pos}), so a restart resends at most one chunk. A torn last record (a crash mid-write)
- * is skipped. Segments left by an earlier run are replayed like any other.
+ * is skipped. Segments left by an earlier run are replayed like any other. A segment can be
+ * reserved ahead of later appends ({@link #reserve()}), for records that turn out to have failed
+ * after newer ones were spooled.
  *
  * <p>Record format: length (int), CRC32 of the payload (int), payload.
  */
@@ -56,6 +58,38 @@ public final class AuditSpool implements AutoCloseable {
 
     /** Appends the payloads and forces them to disk; all or (on an exception) possibly a torn tail. */
     public synchronized void append(List<byte[]> payloads) throws IOException {
+        final ByteBuffer buffer = encode(payloads);
+        if (channel == null) {
+            current = directory.resolve(segmentName(nextSequence++));
+            channel = FileChannel.open(current, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        write(channel, buffer);
+    }
+
+    /**
+     * Reserves a segment that replays before everything appended from now on (the appends go to a
+     * new segment). The Kafka sink takes one while it sends live, so that records which were in flight
+     * when Kafka failed, and fail only later, can still be spooled ahead of newer events.
+     */
+    public synchronized long reserve() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+            current = null;
+        }
+        return nextSequence++;
+    }
+
+    /** Writes the payloads as the reserved segment, forced to disk; at most once per reservation. */
+    public synchronized void append(long reserved, List<byte[]> payloads) throws IOException {
+        final ByteBuffer buffer = encode(payloads);
+        try (FileChannel out = FileChannel.open(directory.resolve(segmentName(reserved)), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            write(out, buffer);
+        }
+    }
+
+    private ByteBuffer encode(List<byte[]> payloads) throws SpoolFullException {
         long size = 0;
         for (byte[] payload : payloads) {
             size += 8 + payload.length;
@@ -63,22 +97,26 @@ public final class AuditSpool implements AutoCloseable {
         if (bytes + size > maxBytes) {
             throw new SpoolFullException("the audit spool holds " + bytes + " bytes, at most " + maxBytes);
         }
-        if (channel == null) {
-            current = directory.resolve(PREFIX + String.format("%019d", nextSequence++) + SUFFIX);
-            channel = FileChannel.open(current, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
         final ByteBuffer buffer = ByteBuffer.allocate((int) size);
         for (byte[] payload : payloads) {
             final CRC32 crc = new CRC32();
             crc.update(payload);
             buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
         }
-        buffer.flip();
+        return buffer.flip();
+    }
+
+    private void write(FileChannel out, ByteBuffer buffer) throws IOException {
+        final int size = buffer.remaining();
         while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            out.write(buffer);
         }
-        channel.force(false);
+        out.force(false);
         bytes += size;
+    }
+
+    private static String segmentName(long sequence) {
+        return PREFIX + String.format("%019d", sequence) + SUFFIX;
     }
 
     /** Bytes waiting to be replayed. */

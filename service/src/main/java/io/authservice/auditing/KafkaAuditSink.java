@@ -21,19 +21,36 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@code kafka} sink. A request thread only enqueues (or, when the queue is full, appends to the
- * disk spool). One publisher thread sends the queue to Kafka; an event Kafka does not take (send
- * fails, times out, or Kafka is known to be down) goes to the spool, and while the spool holds
- * anything new events go behind it, so one key's events keep their order. Every
- * {@code retryInterval} the publisher replays the spool, oldest first; when it is empty, events go
- * straight to Kafka again. Replay is at-least-once; the store keeps each event id once.
+ * The {@code kafka} sink. A request thread only enqueues; one publisher thread sends the queue to
+ * Kafka. An event Kafka does not take goes to the disk spool, and every {@code retryInterval} the
+ * publisher replays the spool, oldest first; when it is empty, events go straight to Kafka again.
+ * Replay is at-least-once; the store keeps each event id once.
+ *
+ * <p>One key's events keep their order in Kafka through an outage, because the spool always holds
+ * events in the order they were recorded:
+ * <ul>
+ *   <li>While it sends live, the publisher holds a spool segment reserved ahead of anything spooled
+ *       later ({@link AuditSpool#reserve()}). Once a send fails, it sends nothing more live and
+ *       waits (at most the delivery timeout and 5 s) until every record in flight is resolved; then
+ *       it spools the records from the first unacknowledged one on, successes after a failure
+ *       included, in send order, into the reserved segment. Newer events meanwhile go to the spool
+ *       behind it. The spool is not replayed while records are in flight.</li>
+ *   <li>When the queue is full, the request thread spools the whole queue and then its own event,
+ *       under the same ordering lock the publisher takes to spool a batch it has just dequeued, so
+ *       it never overtakes a queued event. A request then waits for a local disk write, never for
+ *       Kafka.</li>
+ *   <li>{@link #stop()} closes the producer (with {@code shutdownTimeout}), spools what was still in
+ *       flight into the reserved segment and what was still queued behind it; the next start
+ *       replays them.</li>
+ * </ul>
  *
  * <p>Metrics: {@code audit.published}, {@code audit.spooled}, {@code audit.replayed},
  * {@code audit.dropped} (only when the spool itself cannot take an event), {@code audit.queue-depth},
@@ -43,12 +60,20 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAuditSink.class);
     private static final int BATCH = 500;
     private static final long POLL_MILLIS = 50;
+    private static final long NO_RESERVATION = -1;
 
     private final String topic;
     private final Producer<String, byte[]> producer;
     private final AuditSpool spool;
-    private final BlockingQueue<AuditEvent> queue;
-    private final ConcurrentLinkedQueue<AuditEvent> failed = new ConcurrentLinkedQueue<>();
+    private final int queueCapacity;
+    private final Deque<AuditEvent> queue = new ArrayDeque<>();
+    /** Guards {@link #queue}; taken before {@link #spoolOrder}, never after. */
+    private final ReentrantLock queueLock = new ReentrantLock();
+    private final Condition notEmpty = queueLock.newCondition();
+    /** Taken while holding {@link #queueLock}, so appends of dequeued events reach the spool in queue order. */
+    private final ReentrantLock spoolOrder = new ReentrantLock();
+    /** Records sent live and not yet known delivered, in send order; the publisher's alone. */
+    private final Deque<Sent> inFlight = new ArrayDeque<>();
     private final Duration retryInterval;
     private final Duration ackTimeout;
     private final Duration closeTimeout;
@@ -60,15 +85,33 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
     private final Counter dropped;
     private volatile boolean running;
     private volatile boolean kafkaUp = true;
+    private volatile boolean sendFailed;
     private volatile boolean spoolFailing;
+    private long reservation = NO_RESERVATION;
     private Thread publisher;
+
+    /** One record sent live; its callback (on the producer's thread) resolves it. */
+    private static final class Sent {
+        static final int PENDING = 0;
+        static final int ACKED = 1;
+        static final int FAILED = 2;
+
+        final AuditEvent event;
+        final long sentAt;
+        volatile int state;
+
+        Sent(AuditEvent event, long sentAt) {
+            this.event = event;
+            this.sentAt = sentAt;
+        }
+    }
 
     public KafkaAuditSink(KafkaSinkConfig config, Producer<String, byte[]> producer, AuditSpool spool, int queueCapacity,
                           Duration closeTimeout, Clock clock, MetricRegistry metrics) {
         this.topic = config.getTopic();
         this.producer = producer;
         this.spool = spool;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.queueCapacity = queueCapacity;
         this.retryInterval = config.getRetryInterval().toJavaDuration();
         this.ackTimeout = config.getDeliveryTimeout().toJavaDuration().plusSeconds(5);
         this.closeTimeout = closeTimeout;
@@ -78,7 +121,7 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
         this.spooled = metrics.counter("audit.spooled");
         this.replayed = metrics.counter("audit.replayed");
         this.dropped = metrics.counter("audit.dropped");
-        metrics.register("audit.queue-depth", (Gauge<Integer>) queue::size);
+        metrics.register("audit.queue-depth", (Gauge<Integer>) this::queueDepth);
         metrics.register("audit.spool-bytes", (Gauge<Long>) spool::bytes);
     }
 
@@ -107,8 +150,25 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
 
     @Override
     public void record(AuditEvent event) {
-        if (!queue.offer(event)) {
-            spoolOrDrop(List.of(event));
+        final List<AuditEvent> overflow;
+        queueLock.lock();
+        try {
+            if (queue.size() < queueCapacity) {
+                queue.addLast(event);
+                notEmpty.signal();
+                return;
+            }
+            overflow = new ArrayList<>(queue);
+            overflow.add(event);
+            queue.clear();
+            spoolOrder.lock();
+        } finally {
+            queueLock.unlock();
+        }
+        try {
+            spoolOrDrop(overflow);
+        } finally {
+            spoolOrder.unlock();
         }
     }
 
@@ -145,13 +205,23 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
             publisher.interrupt();
             publisher.join(closeTimeout.toMillis());
         }
-        // records still in flight fail on close and land in the spool, replayed on the next start
+        // records still in flight are delivered or fail on close; what did not surely arrive is spooled
+        // ahead of what is still queued, and replayed on the next start
         producer.close(closeTimeout);
-        final List<AuditEvent> left = new ArrayList<>(failed);
-        failed.clear();
-        queue.drainTo(left);
-        if (!left.isEmpty()) {
+        settle(true);
+        final List<AuditEvent> left;
+        queueLock.lock();
+        try {
+            left = new ArrayList<>(queue);
+            queue.clear();
+            spoolOrder.lock();
+        } finally {
+            queueLock.unlock();
+        }
+        try {
             spoolOrDrop(left);
+        } finally {
+            spoolOrder.unlock();
         }
         spool.close();
     }
@@ -175,69 +245,147 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
     }
 
     private void run() {
-        final List<AuditEvent> batch = new ArrayList<>(BATCH);
         long nextReplay = 0;
-        while (running || !queue.isEmpty()) {
+        try {
+            while (running || queueDepth() > 0) {
+                settle(false);
+                final List<AuditEvent> live = nextLiveBatch();
+                if (!live.isEmpty()) {
+                    sendLive(live);
+                }
+                final long now = clock.millis();
+                if (running && inFlight.isEmpty() && !spool.isEmpty() && now >= nextReplay) {
+                    nextReplay = replay() ? now : now + retryInterval.toMillis();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();  // stop() spools what is left
+        }
+    }
+
+    private int queueDepth() {
+        queueLock.lock();
+        try {
+            return queue.size();
+        } finally {
+            queueLock.unlock();
+        }
+    }
+
+    /**
+     * Dequeues the next batch (waiting briefly for one) and returns it if it may go to Kafka live:
+     * Kafka is up, no send has failed and the spool is empty. Otherwise spools it, in queue order
+     * behind anything a request thread spooled, and returns nothing.
+     */
+    private List<AuditEvent> nextLiveBatch() throws InterruptedException {
+        final List<AuditEvent> batch = new ArrayList<>();
+        queueLock.lock();
+        try {
+            if (queue.isEmpty()) {
+                notEmpty.await(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            for (AuditEvent e; batch.size() < BATCH && (e = queue.pollFirst()) != null; ) {
+                batch.add(e);
+            }
+            if (batch.isEmpty() || mayGoLive()) {
+                return batch;
+            }
+            spoolOrder.lock();
+        } finally {
+            queueLock.unlock();
+        }
+        try {
+            spoolOrDrop(batch);
+        } finally {
+            spoolOrder.unlock();
+        }
+        return List.of();
+    }
+
+    /** With the queue locked, so no request thread spools meanwhile. */
+    private boolean mayGoLive() {
+        if (!kafkaUp || sendFailed || !spool.isEmpty()) {
+            return false;
+        }
+        if (reservation == NO_RESERVATION) {
             try {
-                final AuditEvent first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, BATCH - 1);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                queue.drainTo(batch);
-                spoolOrDrop(batch);
-                return;
-            }
-            spoolFailed();
-            if (!batch.isEmpty()) {
-                if (kafkaUp && spool.isEmpty()) {
-                    sendLive(batch);
-                } else {
-                    spoolOrDrop(batch);
-                }
-                batch.clear();
-            }
-            final long now = clock.millis();
-            if (!spool.isEmpty() && now >= nextReplay && running) {
-                nextReplay = replay() ? now : now + retryInterval.toMillis();
+                reservation = spool.reserve();
+            } catch (IOException e) {
+                LOG.warn("cannot reserve a place in the audit spool; spooling instead of sending: {}", e.toString());
+                return false;
             }
         }
-        spoolFailed();
+        return true;
     }
 
     private void sendLive(List<AuditEvent> batch) {
         for (AuditEvent event : batch) {
+            final Sent sent = new Sent(event, clock.millis());
+            inFlight.addLast(sent);
+            if (sendFailed) {
+                sent.state = Sent.FAILED;  // an earlier send of this batch failed: keep the rest behind it
+                continue;
+            }
             try {
                 producer.send(AuditRecords.toRecord(topic, event), (metadata, e) -> {
                     if (e == null) {
+                        sent.state = Sent.ACKED;
                         published.inc();
                     } else {
-                        if (kafkaUp) {
-                            LOG.warn("Kafka did not take audit event {}; spooling from now on: {}", event.id(), e.toString());
-                        }
-                        kafkaUp = false;
-                        failed.add(event);
+                        sent.state = Sent.FAILED;
+                        failed(event, e);
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.warn("cannot send audit event {}; spooling from now on: {}", event.id(), e.toString());
-                kafkaUp = false;
-                failed.add(event);
+                sent.state = Sent.FAILED;
+                failed(event, e);
             }
         }
     }
 
-    private void spoolFailed() {
-        if (failed.isEmpty()) {
+    private void failed(AuditEvent event, Exception e) {
+        if (kafkaUp) {
+            LOG.warn("Kafka did not take audit event {}; spooling from now on: {}", event.id(), e.toString());
+        }
+        kafkaUp = false;
+        sendFailed = true;
+    }
+
+    /**
+     * Forgets records delivered at the head of the in-flight list. After a failure, once every record
+     * in flight is resolved (or the oldest has waited past the acknowledgement timeout, or
+     * {@code force}), spools all of them from the first undelivered one on, in send order, into the
+     * reserved segment, ahead of everything spooled since.
+     */
+    private void settle(boolean force) {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().state == Sent.ACKED) {
+            inFlight.removeFirst();
+        }
+        if (inFlight.isEmpty() || !(sendFailed || force)) {
             return;
         }
-        final List<AuditEvent> events = new ArrayList<>();
-        for (AuditEvent e; (e = failed.poll()) != null; ) {
-            events.add(e);
+        final boolean resolved = inFlight.stream().noneMatch(s -> s.state == Sent.PENDING);
+        final boolean overdue = clock.millis() - inFlight.peekFirst().sentAt > ackTimeout.toMillis();
+        if (!resolved && !overdue && !force) {
+            return;
         }
-        spoolOrDrop(events);
+        final List<AuditEvent> events = inFlight.stream().map(s -> s.event).toList();
+        inFlight.clear();
+        try {
+            final List<byte[]> payloads = events.stream().map(AuditWireFormat::encode).toList();
+            if (reservation == NO_RESERVATION) {
+                spool.append(payloads);
+            } else {
+                spool.append(reservation, payloads);
+            }
+            spooled.inc(events.size());
+            spoolFailing = false;
+        } catch (IOException | RuntimeException e) {
+            spoolFailing = true;
+            dropAll(events, e);
+        }
+        reservation = NO_RESERVATION;
+        sendFailed = false;
     }
 
     private void spoolOrDrop(List<AuditEvent> events) {
@@ -250,11 +398,15 @@ public final class KafkaAuditSink implements AuditRecorder, Managed {
             spoolFailing = false;
         } catch (IOException | RuntimeException e) {
             spoolFailing = true;
-            dropped.inc(events.size());
-            for (AuditEvent event : events) {
-                LOG.error("audit event {} ({}) dropped: neither Kafka nor the spool took it: {}", event.id(), event.type(),
-                        e.toString());
-            }
+            dropAll(events, e);
+        }
+    }
+
+    private void dropAll(List<AuditEvent> events, Exception e) {
+        dropped.inc(events.size());
+        for (AuditEvent event : events) {
+            LOG.error("audit event {} ({}) dropped: neither Kafka nor the spool took it: {}", event.id(), event.type(),
+                    e.toString());
         }
     }
 

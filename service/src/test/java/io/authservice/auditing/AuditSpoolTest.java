@@ -81,6 +81,23 @@ class AuditSpoolTest {
     }
 
     @Test
+    void aReservedSegmentIsReplayedBeforeEverythingAppendedAfterTheReservationAlsoAfterARestart() throws Exception {
+        final AuditSpool spool = new AuditSpool(dir, 1 << 20);
+        final long reserved = spool.reserve();
+        spool.append(payloads("newer", 2));
+        spool.append(reserved, payloads("older", 2));  // the records in flight that failed later
+        assertThat(spool.bytes()).isEqualTo(4 * (8 + 6));
+
+        final AuditSpool reopened = new AuditSpool(dir, 1 << 20);
+        final List<Path> segments = reopened.seal();
+        assertThat(segments).hasSize(2);
+        assertThat(strings(reopened.read(segments.get(0), 10).records())).containsExactly("older0", "older1");
+        assertThat(strings(reopened.read(segments.get(1), 10).records())).containsExactly("newer0", "newer1");
+        reopened.append(payloads("later", 1));
+        assertThat(reopened.seal()).hasSize(3).last().isNotIn(segments);
+    }
+
+    @Test
     void aFullSpoolRefusesTheAppend() throws Exception {
         final AuditSpool spool = new AuditSpool(dir, 30);
         spool.append(payloads("abc", 2));  // 2 x (8 + 4)

@@ -125,7 +125,8 @@ abstract class AuditTrailContract {
         assertThat(((Counter) app().getEnvironment().metrics().getMetrics().get("audit.dropped")).getCount()).isZero();
     }
 
-    private static AuditEvent asStored(AuditEvent e) {
+    /** The event as the store keeps it (timestamps to the microsecond). */
+    static AuditEvent asStored(AuditEvent e) {
         return new AuditEvent(e.id(), e.occurredAt().truncatedTo(ChronoUnit.MICROS), e.type(), e.outcome(), e.reason(),
                 e.keyId(), e.keyName(), e.keyPrefix(), e.userId(), e.clientAddress(), e.userAgent(), e.method(), e.path(),
                 e.status(), e.requestId(), e.instanceId(), e.fingerprint(), e.actor(), e.surface());

@@ -1,13 +1,43 @@
 package io.authservice.auditconsumer.testing;
 
+import io.authservice.audit.AuditStore;
+import io.authservice.audit.Migrations;
+import io.authservice.audit.testing.TestPostgres;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Configuration files for a test audit-consumer. */
+/** Configuration files and audit stores for a test audit-consumer. */
 public final class TestConfigs {
     private TestConfigs() {
+    }
+
+    /** An audit store's database, as the consumer's config names it. */
+    public record Store(String driverClass, String url, String user, String password) {
+        /** The H2 file database in {@code dir}, as the embedded default uses. */
+        public static Store h2(Path dir) {
+            return new Store("org.h2.Driver", h2Url(dir), "auth", "");
+        }
+
+        /** A new, empty database on the test JVM's embedded PostgreSQL, as production runs it. */
+        public static Store postgres() {
+            return new Store("org.postgresql.Driver", TestPostgres.newDatabase(), TestPostgres.USER, TestPostgres.PASSWORD);
+        }
+
+        public Jdbi jdbi() {
+            return Jdbi.create(url, user, password).installPlugin(new SqlObjectPlugin());
+        }
+
+        /** The store's Jdbi, after applying its changelog. */
+        public Jdbi migrated() {
+            final Jdbi jdbi = jdbi();
+            Migrations.apply(jdbi, AuditStore.CHANGELOG);
+            return jdbi;
+        }
     }
 
     public static Path tempDir() {
@@ -28,12 +58,21 @@ public final class TestConfigs {
      * {@code topLevel} adds settings such as {@code retentionDays: 30}.
      */
     public static String write(Path dir, String bootstrapServers, String topic, String groupId, String... topLevel) {
+        return write(dir, Store.h2(dir), bootstrapServers, topic, groupId, topLevel);
+    }
+
+    /**
+     * A consumer config (written into {@code dir}) on {@code store}, reading {@code topic} from
+     * {@code bootstrapServers}; {@code topLevel} adds settings such as {@code retentionDays: 30}.
+     */
+    public static String write(Path dir, Store store, String bootstrapServers, String topic, String groupId,
+                               String... topLevel) {
         final String yaml = String.join("\n",
                 "database:",
-                "  driverClass: org.h2.Driver",
-                "  url: \"" + h2Url(dir) + "\"",
-                "  user: auth",
-                "  password: \"\"",
+                "  driverClass: " + store.driverClass(),
+                "  url: \"" + store.url() + "\"",
+                "  user: " + store.user(),
+                "  password: \"" + store.password() + "\"",
                 "kafka:",
                 "  bootstrapServers: " + bootstrapServers,
                 "  topic: " + topic,

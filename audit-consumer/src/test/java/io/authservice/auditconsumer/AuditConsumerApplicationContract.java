@@ -10,16 +10,13 @@ import io.authservice.audit.testing.TestKafka;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.testing.PrometheusText;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.ws.rs.core.Response;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,39 +25,43 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The audit-consumer process against a real broker and an H2 file: events arrive in the store,
- * a poison record becomes a dead letter and the events after it still arrive; health checks.
+ * The audit-consumer process against a real broker and a real audit store: events arrive in the
+ * store once, a poison record becomes a dead letter and the events after it still arrive; health
+ * checks. Run once per database by its subclasses (the store's insert-if-absent differs between
+ * H2 and PostgreSQL).
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
-class AuditConsumerApplicationTest {
-    private static final String TOPIC = "audit-app-test";
-    private static final TestKafka KAFKA = startKafka();
-    private static final Path DIR = TestConfigs.tempDir();
-    private static final DropwizardAppExtension<AuditConsumerConfiguration> APP = new DropwizardAppExtension<>(
-            AuditConsumerApplication.class, TestConfigs.write(DIR, KAFKA.bootstrapServers(), TOPIC, "app-test"));
+abstract class AuditConsumerApplicationContract {
+    static final String TOPIC = "audit-app-test";
 
-    private static TestKafka startKafka() {
-        final TestKafka kafka = TestKafka.start();
-        kafka.createTopic(TOPIC, 3);
-        return kafka;
+    /** A broker with the topic, a store, and the application reading the one into the other. */
+    record Setup(TestKafka kafka, TestConfigs.Store store, DropwizardAppExtension<AuditConsumerConfiguration> app) {
+        /** Starts the broker and makes the store (given the test's directory); the extension starts the application. */
+        static Setup start(Function<Path, TestConfigs.Store> storeIn) {
+            final TestKafka kafka = TestKafka.start();
+            kafka.createTopic(TOPIC, 3);
+            final Path dir = TestConfigs.tempDir();
+            final TestConfigs.Store store = storeIn.apply(dir);
+            return new Setup(kafka, store, new DropwizardAppExtension<>(AuditConsumerApplication.class,
+                    TestConfigs.write(dir, store, kafka.bootstrapServers(), TOPIC, "app-test")));
+        }
     }
 
-    @AfterAll
-    static void stopKafka() {
-        KAFKA.close();
-    }
+    protected abstract Setup setup();
 
     @Test
     void eventsArriveOnceAndAPoisonRecordBecomesADeadLetter() throws Exception {
+        final DropwizardAppExtension<AuditConsumerConfiguration> app = setup().app();
         final List<AuditEvent> before = events(20, 1);
         final List<AuditEvent> after = events(20, 2);
         final byte[] poison = "{\"v\":1,\"id\":\"not-a-uuid\"".getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", setup().kafka().bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (AuditEvent e : before) {
                 producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
@@ -76,10 +77,10 @@ class AuditConsumerApplicationTest {
             producer.flush();
         }
 
-        final Jdbi jdbi = Jdbi.create(TestConfigs.h2Url(DIR), "auth", "");
+        final Jdbi jdbi = setup().store().jdbi();
         await().atMost(Duration.ofSeconds(60)).until(() -> jdbi.withHandle(h ->
                 h.createQuery("SELECT COUNT(*) FROM audit_events").mapTo(Long.class).one()) == 40
-                && APP.getEnvironment().metrics().meter("audit-consumer.records").getCount() == 61);
+                && app.getEnvironment().metrics().meter("audit-consumer.records").getCount() == 61);
         final List<Map<String, Object>> letters = jdbi.withHandle(h ->
                 h.createQuery("SELECT topic, partition_no, record_offset, record_key, payload, error FROM audit_dead_letters")
                         .mapToMap().list());
@@ -92,17 +93,17 @@ class AuditConsumerApplicationTest {
         assertThat(((Number) letter.get("record_offset")).longValue()).isEqualTo(20);
 
         final ObjectMapper json = new ObjectMapper();
-        try (Response health = APP.client().target("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck").request().get()) {
+        try (Response health = app.client().target("http://127.0.0.1:" + app.getAdminPort() + "/healthcheck").request().get()) {
             final JsonNode checks = json.readTree(health.readEntity(String.class));
             assertThat(checks.get("database").get("healthy").asBoolean()).isTrue();
             assertThat(checks.get("kafka").get("healthy").asBoolean()).as(checks.toString()).isTrue();
         }
-        assertThat(APP.getEnvironment().metrics().counter("audit-consumer.dead-letters").getCount()).isEqualTo(1);
-        assertThat(APP.getEnvironment().metrics().getGauges()).containsKey("audit-consumer.lag");
-        assertThat(APP.getEnvironment().metrics().timer("audit-consumer.batches").getCount()).isPositive();
+        assertThat(app.getEnvironment().metrics().counter("audit-consumer.dead-letters").getCount()).isEqualTo(1);
+        assertThat(app.getEnvironment().metrics().getGauges()).containsKey("audit-consumer.lag");
+        assertThat(app.getEnvironment().metrics().timer("audit-consumer.batches").getCount()).isPositive();
 
         // the same metrics in the Prometheus text format, without the admin token
-        try (Response scrape = APP.client().target("http://127.0.0.1:" + APP.getAdminPort() + PrometheusEndpoint.PATH)
+        try (Response scrape = app.client().target("http://127.0.0.1:" + app.getAdminPort() + PrometheusEndpoint.PATH)
                 .request().get()) {
             assertThat(scrape.getStatus()).isEqualTo(200);
             assertThat(scrape.getHeaderString("Content-Type")).startsWith("text/plain; version=0.0.4");
