@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.api.AuditSummary;
@@ -24,6 +25,11 @@ import io.dropwizard.auth.Auth;
 import io.dropwizard.jersey.errors.ErrorMessage;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -59,7 +65,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Keeps the hand-written OpenAPI document ({@code openapi.yaml}) true: it is served without
  * credentials in two equal forms, it is valid OpenAPI, it names exactly the (method, path) pairs
  * the running service registers with Jersey, each operation's security is what its resource
- * method's annotations enforce, and its schemas name exactly the fields of the wire records.
+ * method's annotations enforce, its schemas name exactly the fields of the wire records, and its
+ * examples match its schemas.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class OpenApiDocumentTest {
@@ -79,6 +86,14 @@ class OpenApiDocumentTest {
     private static final List<String> PERSON_SCHEMES = List.of("bearerToken", "accessTokenCookie");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * JSON Schema 2020-12, OpenAPI 3.1's dialect, told of OpenAPI's {@code example} keyword and of
+     * {@code components}, which each checked schema carries so that its references resolve.
+     */
+    private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            factory -> factory.metaSchema(JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                    .keywords(List.of(new NonValidationKeyword("components"), new NonValidationKeyword("example")))
+                    .build()));
 
     private static Http.Answer servedYaml;
     private static Http.Answer servedJson;
@@ -208,7 +223,47 @@ class OpenApiDocumentTest {
         assertThat(csvExample.lines().findFirst()).hasValue(String.join(",", AuditCsv.COLUMNS));
     }
 
+    @Test
+    void everyExampleMatchesItsSchema() {
+        final Map<String, Set<ValidationMessage>> invalid = new TreeMap<>();
+        final int checked = checkExamples("", document, invalid);
+        assertThat(invalid).isEmpty();
+        assertThat(checked).as("examples checked").isGreaterThan(30);
+    }
+
     // --- the document ------------------------------------------------------------------------------
+
+    /**
+     * Checks every example below {@code node} (of a media type, parameter or header, against its
+     * {@code schema}; of a component schema, against that schema) into {@code invalid}, by where
+     * it stands; returns how many were checked.
+     */
+    private static int checkExamples(String pointer, JsonNode node, Map<String, Set<ValidationMessage>> invalid) {
+        int checked = 0;
+        final JsonNode schema = pointer.matches("/components/schemas/[^/]+") ? node : node.get("schema");
+        if (node.isObject() && schema != null && schema.isObject()) {
+            final Map<String, JsonNode> examples = new LinkedHashMap<>();
+            if (node.has("example")) {
+                examples.put(pointer + "/example", node.get("example"));
+            }
+            node.path("examples").fields().forEachRemaining(example ->
+                    examples.put(pointer + "/examples/" + example.getKey(), example.getValue().path("value")));
+            final ObjectNode root = schema.deepCopy();
+            root.set("components", document.get("components"));
+            for (Map.Entry<String, JsonNode> example : examples.entrySet()) {
+                final Set<ValidationMessage> messages = SCHEMAS.getSchema(root).validate(example.getValue());
+                if (!messages.isEmpty()) {
+                    invalid.put(example.getKey(), messages);
+                }
+                checked++;
+            }
+        }
+        for (Map.Entry<String, JsonNode> child : iterableFields(node)) {
+            checked += checkExamples(pointer + "/" + child.getKey(), child.getValue(), invalid);
+        }
+        return checked;
+    }
+
 
     private static SwaggerParseResult parse(String yaml) {
         final ParseOptions options = new ParseOptions();
@@ -321,6 +376,12 @@ class OpenApiDocumentTest {
         final JavaType javaType = JSON.constructType(type);
         return JSON.getSerializationConfig().introspect(javaType).findProperties().stream()
                 .map(BeanPropertyDefinition::getName).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<Map.Entry<String, JsonNode>> iterableFields(JsonNode node) {
+        final List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+        node.fields().forEachRemaining(fields::add);
+        return fields;
     }
 
     private static List<JsonNode> iterable(JsonNode node) {
