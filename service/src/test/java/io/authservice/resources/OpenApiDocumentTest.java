@@ -52,6 +52,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -99,7 +100,7 @@ class OpenApiDocumentTest {
     private static Http.Answer servedJson;
     private static JsonNode document;
 
-    /** Where the document was fetched from, with no credential. */
+    /** Fetches both forms once, with no credential. */
     @BeforeAll
     static void fetch() throws IOException {
         final Http http = new Http(APP.getLocalPort());
@@ -115,7 +116,7 @@ class OpenApiDocumentTest {
             if (path.length() > 1 && path.endsWith("/")) {
                 path = path.substring(0, path.length() - 1);
             }
-            return new Endpoint(method.toUpperCase(java.util.Locale.ROOT), path);
+            return new Endpoint(method.toUpperCase(Locale.ROOT), path);
         }
 
         @Override
