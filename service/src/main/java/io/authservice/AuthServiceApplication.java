@@ -64,6 +64,7 @@ import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
 import io.authservice.resources.LifecycleExceptionMapper;
+import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
 import io.authservice.resources.TokenResource;
 import io.authservice.resources.UserResource;
@@ -250,6 +251,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditSearch auditSearch = new AuditSearch(jdbi, clock);
         environment.jersey().register(new AuditResource(auditSearch,
                 new AuditExport(auditSearch, environment.getObjectMapper()), clock));
+        environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new LifecycleExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
