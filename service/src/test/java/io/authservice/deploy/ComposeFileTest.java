@@ -3,6 +3,8 @@ package io.authservice.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -31,29 +33,27 @@ class ComposeFileTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path ROOT = repositoryRoot();
     private static final JsonNode COMPOSE = loadYaml(ROOT.resolve("docker-compose.yml"));
-    private static final String SERVICE_CONFIG = read(ROOT.resolve("config.yml"));
-    private static final String CONSUMER_CONFIG = read(ROOT.resolve("audit-consumer/config.yml"));
 
     @Test
     void everyVariableSetForTheServiceImageIsOneConfigYmlReads() {
+        final Set<String> read = variablesRead(read(ROOT.resolve("config.yml")));
         final List<String> services = servicesBuiltFrom("service/Dockerfile");
         assertThat(services).containsExactlyInAnyOrder("migrate", "auth-service");
         for (String service : services) {
-            assertThat(environment(service)).as(service).isNotEmpty().isSubsetOf(variablesRead(SERVICE_CONFIG));
+            assertThat(environment(service)).as(service).isNotEmpty().isSubsetOf(read);
         }
     }
 
     @Test
     void everyVariableSetForTheConsumerIsOneItsConfigYmlReads() {
+        final Set<String> read = variablesRead(read(ROOT.resolve("audit-consumer/config.yml")));
         assertThat(servicesBuiltFrom("audit-consumer/Dockerfile")).containsExactly("audit-consumer");
-        assertThat(environment("audit-consumer")).isNotEmpty().isSubsetOf(variablesRead(CONSUMER_CONFIG));
+        assertThat(environment("audit-consumer")).isNotEmpty().isSubsetOf(read);
     }
 
     @Test
     void migrationsRunOnceBeforeEitherApplicationStarts() {
-        assertThat(COMPOSE.at("/services/migrate/command")).containsExactly(
-                JSON.getNodeFactory().textNode("db"), JSON.getNodeFactory().textNode("migrate"),
-                JSON.getNodeFactory().textNode("/app/config.yml"));
+        assertThat(COMPOSE.at("/services/migrate/command").toString()).isEqualTo("[\"db\",\"migrate\",\"/app/config.yml\"]");
         for (String service : List.of("auth-service", "audit-consumer")) {
             assertThat(COMPOSE.at("/services/" + service + "/depends_on/migrate/condition").asText())
                     .as(service).isEqualTo("service_completed_successfully");
@@ -62,23 +62,51 @@ class ComposeFileTest {
         assertThat(COMPOSE.at("/services/audit-consumer/environment/AUDIT_MIGRATE_ON_START").asText()).isEqualTo("false");
     }
 
-    @Test
-    void theServiceImageRunsItsConfigOnTheConfiguredPorts() {
-        final String port = defaultOf(SERVICE_CONFIG, "AUTH_PORT");
-        final String adminPort = defaultOf(SERVICE_CONFIG, "AUTH_ADMIN_PORT");
-        assertImage("service/Dockerfile", "config.yml", port, adminPort);
-        assertPublished("auth-service", port, adminPort);
-        assertThat(COMPOSE.at("/services/auth-service/environment/AUTH_ADMIN_BIND_HOST").asText()).isEqualTo("0.0.0.0");
+    /** One application: its image, its config and how the compose file runs it. */
+    record App(String composeService, String dockerfile, String config, String portVariable,
+               String adminPortVariable, String adminBindHostVariable, boolean publishesApiPort) {
+        @Override
+        public String toString() {
+            return composeService;
+        }
     }
 
-    @Test
-    void theConsumerImageRunsItsConfigOnTheConfiguredPorts() {
-        final String port = defaultOf(CONSUMER_CONFIG, "AUDIT_CONSUMER_PORT");
-        final String adminPort = defaultOf(CONSUMER_CONFIG, "AUDIT_CONSUMER_ADMIN_PORT");
-        assertImage("audit-consumer/Dockerfile", "audit-consumer/config.yml", port, adminPort);
-        assertPublished("audit-consumer", null, adminPort);
-        assertThat(COMPOSE.at("/services/audit-consumer/environment/AUDIT_CONSUMER_ADMIN_BIND_HOST").asText())
-                .isEqualTo("0.0.0.0");
+    static List<App> apps() {
+        return List.of(
+                new App("auth-service", "service/Dockerfile", "config.yml", "AUTH_PORT", "AUTH_ADMIN_PORT",
+                        "AUTH_ADMIN_BIND_HOST", true),
+                new App("audit-consumer", "audit-consumer/Dockerfile", "audit-consumer/config.yml", "AUDIT_CONSUMER_PORT",
+                        "AUDIT_CONSUMER_ADMIN_PORT", "AUDIT_CONSUMER_ADMIN_BIND_HOST", false));
+    }
+
+    /**
+     * The image copies the application's config to /app/config.yml, runs it and exposes its default
+     * ports; the compose file publishes the admin port on loopback only (the API port on every
+     * interface, where there is one), lets it listen beyond the container's loopback, and checks its health.
+     */
+    @ParameterizedTest
+    @MethodSource("apps")
+    void theImageRunsItsConfigOnTheConfiguredPorts(App app) {
+        final String config = read(ROOT.resolve(app.config()));
+        final String port = defaultOf(config, app.portVariable());
+        final String adminPort = defaultOf(config, app.adminPortVariable());
+
+        final List<String> image = instructions(read(ROOT.resolve(app.dockerfile())));
+        assertThat(image).contains("COPY " + app.config() + " /app/config.yml", "EXPOSE " + port + " " + adminPort,
+                "CMD [\"server\", \"/app/config.yml\"]", "USER 10001:10001");
+        assertThat(image).filteredOn(line -> line.startsWith("HEALTHCHECK"))
+                .singleElement().asString().contains(":-" + adminPort + "}/healthcheck");
+
+        final JsonNode service = COMPOSE.at("/services/" + app.composeService());
+        final List<String> published = new ArrayList<>();
+        service.get("ports").forEach(p -> published.add(p.asText()));
+        final List<String> expected = new ArrayList<>(List.of("127.0.0.1:" + adminPort + ":" + adminPort));
+        if (app.publishesApiPort()) {
+            expected.add(port + ":" + port);
+        }
+        assertThat(published).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(service.at("/environment/" + app.adminBindHostVariable()).asText()).isEqualTo("0.0.0.0");
+        assertThat(service.at("/healthcheck/test").toString()).contains("http://127.0.0.1:" + adminPort + "/healthcheck");
     }
 
     @Test
@@ -101,29 +129,6 @@ class ComposeFileTest {
         assertThat(COMPOSE.at("/services/kafka-topics/image").asText()).isEqualTo(image);
         assertThat(COMPOSE.at("/services/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText())
                 .isEqualTo("PLAINTEXT://" + COMPOSE.at("/services/auth-service/environment/AUTH_KAFKA_BOOTSTRAP_SERVERS").asText());
-    }
-
-    /** The image copies {@code config} to /app/config.yml, runs it, exposes both ports and checks the admin port's health. */
-    private static void assertImage(String dockerfile, String config, String port, String adminPort) {
-        final List<String> lines = instructions(read(ROOT.resolve(dockerfile)));
-        assertThat(lines).contains("COPY " + config + " /app/config.yml", "EXPOSE " + port + " " + adminPort,
-                "CMD [\"server\", \"/app/config.yml\"]", "USER 10001:10001");
-        assertThat(lines).filteredOn(line -> line.startsWith("HEALTHCHECK"))
-                .singleElement().asString().contains(":-" + adminPort + "}/healthcheck");
-    }
-
-    /** {@code port} published on every interface (when not null), the admin port on loopback only, and checked. */
-    private static void assertPublished(String service, String port, String adminPort) {
-        final List<String> published = new ArrayList<>();
-        COMPOSE.at("/services/" + service + "/ports").forEach(p -> published.add(p.asText()));
-        final List<String> expected = new ArrayList<>();
-        if (port != null) {
-            expected.add(port + ":" + port);
-        }
-        expected.add("127.0.0.1:" + adminPort + ":" + adminPort);
-        assertThat(published).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(COMPOSE.at("/services/" + service + "/healthcheck/test").toString())
-                .contains("http://127.0.0.1:" + adminPort + "/healthcheck");
     }
 
     private static List<String> servicesBuiltFrom(String dockerfile) {
