@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# Benchmark of the audit pipeline's Kafka sink (issue 4) on PostgreSQL, driven by wrk on loopback,
+# with a standalone single-node KRaft broker and the audit-consumer running. One run measures, side
+# by side so that machine noise hits every variant alike:
+#   (a) GET /api/v1/whoami/ with a valid key against the public GET /api/v1/ping/, in interleaved
+#       rounds, on an instance with AUTH_AUDIT_SINK=kafka (target: whoami/ping >= 0.90), and the
+#       same pair on a second instance with the log sink, as the reference of issue 2's figures;
+#   (b) for every Kafka-sink whoami run: audit events published per second and written to the store
+#       (audit_events, by the consumer) per second during the load;
+#   (c) after every such run, the consumer's lag: 5 s after the load stops, the events the service
+#       published but the store does not hold yet, and the consumer group's lag on the topic (end
+#       offsets minus committed offsets); and the time from the end of the load until the store holds
+#       every published event (polled every 100 ms; target under 1 s).
+# It checks that audit.dropped stays 0 and that nothing was spooled.
+#
+# The broker runs from Maven Central's jars (org.apache.kafka:kafka_2.13 at the parent pom's
+# kafka.version), resolved once with the wrapper through bench/kafka-broker/pom.xml into
+# bench/out/kafka-broker-<version>/. No Docker.
+#
+# Needs: built jars (./mvnw -B -DskipTests package), Debian's PostgreSQL 15 (pg_ctlcluster), wrk
+# (apt-get install wrk), python3, a JDK (javac). Run as root (or a user that may sudo -u postgres).
+# Usage: bench/kafka.sh [seconds-per-run] [rounds]     (defaults: 10 s, 5 rounds; `1 1` is a smoke run)
+set -euo pipefail
+shopt -s inherit_errexit   # a failure inside $(run_variant ...) stops the script too
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JAR=$ROOT/service/target/auth-service.jar
+CONSUMER_JAR=$ROOT/audit-consumer/target/audit-consumer.jar
+DURATION=${1:-10}
+ROUNDS=${2:-5}
+THREADS=2
+CONNECTIONS=32
+PARTITIONS=3
+LAG_AT_MS=5000          # when the lag is read, after the load stops
+CATCH_UP_LIMIT_S=120    # a run whose events are not all stored by then is reported as not caught up
+OUT=$ROOT/bench/out/kafka-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+
+PORT_K=18400; ADMIN_K=18401     # the service with the kafka sink
+PORT_L=18410; ADMIN_L=18411     # the service with the log sink (reference)
+CONSUMER_PORT=18420; CONSUMER_ADMIN=18421
+KAFKA_PORT=19092; CONTROLLER_PORT=19093
+BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+TOPIC=auth.audit-events
+GROUP=auth-audit-consumer
+ADMIN_TOKEN=bench-admin-token
+DB_NAME=authbenchkafka; DB_USER=authbench; DB_PASSWORD=authbench
+
+source "$ROOT/bench/lib.sh"
+require_tools
+[ -f "$CONSUMER_JAR" ] || fail "build first: ./mvnw -B -DskipTests package (no $CONSUMER_JAR)"
+command -v javac >/dev/null || fail "javac is missing (a JDK is needed for bench/kafka-broker/BenchKafkaAdmin.java)"
+require_free_ports $PORT_K $ADMIN_K $PORT_L $ADMIN_L $CONSUMER_PORT $CONSUMER_ADMIN $KAFKA_PORT $CONTROLLER_PORT
+
+# --- the broker's classpath (cached) and the Admin helper ---------------------------------------
+KAFKA_VERSION=$(./mvnw -B -q -N help:evaluate -Dexpression=kafka.version -DforceStdout)
+[ -n "$KAFKA_VERSION" ] || fail "cannot read kafka.version from pom.xml"
+KAFKA_LIB=$ROOT/bench/out/kafka-broker-$KAFKA_VERSION
+if [ ! -f "$KAFKA_LIB/complete" ]; then
+  log "resolving the classpath of org.apache.kafka:kafka_2.13:$KAFKA_VERSION into $KAFKA_LIB"
+  rm -rf "$KAFKA_LIB"
+  ./mvnw -B -q -f bench/kafka-broker/pom.xml -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB/lib" || fail "cannot resolve the broker's jars"
+  touch "$KAFKA_LIB/complete"
+fi
+javac -nowarn -d "$OUT/classes" -cp "$KAFKA_LIB/lib/*" bench/kafka-broker/BenchKafkaAdmin.java \
+  || fail "cannot compile bench/kafka-broker/BenchKafkaAdmin.java"
+ADMIN_JAVA=(java -Xmx128m -cp "$OUT/classes:$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn BenchKafkaAdmin)
+
+# --- Kafka: one node, broker and controller (KRaft) ---------------------------------------------
+KAFKA_DIR=$OUT/kafka
+mkdir -p "$KAFKA_DIR"
+CLEANUP_PATHS+=("$KAFKA_DIR" "$OUT/spool-kafka" "$OUT/spool-log")
+cat >"$KAFKA_DIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+num.partitions=$PARTITIONS
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+KAFKA_JAVA=(java -cp "$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+CLUSTER_ID=$(python3 -c "import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('='))")
+"${KAFKA_JAVA[@]}" -Xmx256m kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$KAFKA_DIR/server.properties" \
+  >"$OUT/kafka-format.out" 2>&1 || fail "cannot format the broker's storage; see $OUT/kafka-format.out"
+log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP"
+start_background kafka "${KAFKA_JAVA[@]}" -Xms512m -Xmx512m kafka.Kafka "$KAFKA_DIR/server.properties"
+"${ADMIN_JAVA[@]}" topic "$BOOTSTRAP" "$TOPIC" $PARTITIONS 60 >"$OUT/kafka-topic.out" 2>&1 \
+  || fail "Kafka did not come up or took no topic; see $OUT/kafka-topic.out and $OUT/kafka.err"
+alive "${PIDS[-1]}" || fail "Kafka exited; see $OUT/kafka.err"
+log "$(cat "$OUT/kafka-topic.out")"
+
+# --- PostgreSQL, the two service instances and the consumer -------------------------------------
+fresh_database $DB_NAME $DB_USER $DB_PASSWORD
+export AUTH_DB_DRIVER=org.postgresql.Driver
+export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME
+export AUTH_DB_USER=$DB_USER AUTH_DB_PASSWORD=$DB_PASSWORD
+export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
+export AUTH_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP AUTH_AUDIT_TOPIC=$TOPIC
+
+log "starting the service with the kafka sink"
+AUTH_AUDIT_SINK=kafka AUTH_AUDIT_SPOOL_DIR=$OUT/spool-kafka start_instance bench-kafka $PORT_K $ADMIN_K
+log "starting the service with the log sink (reference)"
+AUTH_AUDIT_SINK=log AUTH_AUDIT_SPOOL_DIR=$OUT/spool-log start_instance bench-log $PORT_L $ADMIN_L
+log "starting the audit-consumer"
+AUDIT_DB_DRIVER=$AUTH_DB_DRIVER AUDIT_DB_URL=$AUTH_DB_URL AUDIT_DB_USER=$DB_USER AUDIT_DB_PASSWORD=$DB_PASSWORD \
+  AUDIT_CONSUMER_GROUP=$GROUP AUDIT_CONSUMER_PORT=$CONSUMER_PORT AUDIT_CONSUMER_ADMIN_PORT=$CONSUMER_ADMIN \
+  start_background audit-consumer java -Xms256m -Xmx256m -jar "$CONSUMER_JAR" server "$ROOT/audit-consumer/config.yml"
+await_url audit-consumer "http://127.0.0.1:$CONSUMER_ADMIN/healthcheck"
+
+# the consumer group's lag, read by one long-lived helper (no JVM start during a catch-up)
+coproc LAG { exec "${ADMIN_JAVA[@]}" lag "$BOOTSTRAP" "$GROUP" "$TOPIC" 2>"$OUT/lag.err"; }
+PIDS+=("$LAG_PID")
+
+KEY=$(curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_K/tasks/create-api-key?format=json&name=bench" \
+  | json_field "['key']") || fail "cannot create the API key; see $OUT/bench-kafka.err"
+
+# --- helpers --------------------------------------------------------------------------------------
+psql_bench() { PGPASSWORD=$DB_PASSWORD psql -q -X -h 127.0.0.1 -U $DB_USER -d $DB_NAME -v ON_ERROR_STOP=1 -Atc "$1"; }
+# prints the named metrics of an admin port's /metrics, counters' counts and gauges' values, one a line
+metrics() { # adminport name...
+  local port=$1; shift
+  curl -sf "http://127.0.0.1:$port/metrics" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+for name in sys.argv[1:]:
+    v = next((m[k][name] for k in ("counters", "gauges", "meters", "timers") if name in m.get(k, {})), None)
+    print(v.get("count", v.get("value")) if v is not None else "?")' "$@"
+}
+
+# wrk into $OUT/<label>.wrk; prints nothing
+load() { # label port path [key]
+  local label=$1 port=$2 path=$3 key=${4:-}
+  local header=()
+  [ -n "$key" ] && header=(-H "X-API-Key: $key")
+  wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$port$path" >"$OUT/$label.wrk"
+}
+
+# After a Kafka-sink load that ended at t_end (epoch ms): polls every 100 ms the store's row count and
+# the service's audit metrics until the store holds every event published since published0 (and no
+# event waits in the queue or the spool), and at least until t_end + LAG_AT_MS.
+# Prints: rows-at-load-end published-by-load-end deficit-at-+5s catch-up-seconds (or "none")
+poll_store() { # t_end published0
+  python3 - "$1" "$2" "$LAG_AT_MS" "$CATCH_UP_LIMIT_S" "$ADMIN_K" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" <<'PY'
+import json, os, subprocess, sys, time, urllib.request
+t_end, published0, lag_at, limit = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+admin, db, user, password = sys.argv[5:9]
+env = dict(os.environ, PGPASSWORD=password)
+def rows():
+    return int(subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-U", user, "-d", db, "-Atc",
+                               "SELECT count(*) FROM audit_events"], env=env, check=True,
+                              capture_output=True, text=True).stdout)
+def audit():
+    m = json.load(urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5))
+    return (m["counters"]["audit.published"]["count"] - published0, m["gauges"]["audit.queue-depth"]["value"],
+            m["gauges"]["audit.spool-bytes"]["value"])
+first = deficit5 = caught = None
+while True:
+    now = int(time.time() * 1000)
+    published, queued, spooled = audit()
+    stored = rows()
+    if first is None:
+        first = (stored, published)
+    if deficit5 is None and now >= t_end + lag_at:
+        deficit5 = published - stored
+    if caught is None and queued == 0 and spooled == 0 and stored >= published:
+        caught = (now - t_end) / 1000
+    if (caught is not None and deficit5 is not None) or now > t_end + limit * 1000:
+        break
+    time.sleep(max(0, 0.1 - (time.time() * 1000 - now) / 1000))
+print(first[0], first[1], deficit5, f"{caught:.2f}" if caught is not None else "none")
+PY
+}
+
+# A whoami run on the Kafka-sink instance with its store and lag measurements; appends to kafka.txt
+# (label rps p50 p99 errors published rows-at-end deficit-at-+5s group-lag-at-+5s catch-up-s).
+# The store is emptied first (every earlier event is stored by then), so counting it stays cheap.
+whoami_kafka() { # label
+  local label=$1 published0 t_end store lag
+  psql_bench "TRUNCATE audit_events" || fail "cannot empty audit_events"
+  published0=$(metrics $ADMIN_K audit.published)
+  load "$label" $PORT_K /api/v1/whoami/ "$KEY"
+  t_end=$(date +%s%3N)
+  echo $((t_end + LAG_AT_MS)) >&"${LAG[1]}"
+  store=$(poll_store "$t_end" "$published0") || fail "cannot poll the store and the service's metrics"
+  read -r -t 30 lag <&"${LAG[0]}" || fail "the lag helper gave no answer; see $OUT/lag.err"
+  set -- $store
+  echo "$label $(wrk_summary "$OUT/$label.wrk") $2 $1 $3 ${lag%% *} $4" >>"$OUT/kafka.txt"
+  [ "$4" != none ] || log "WARNING: $label: the store had not caught up after $CATCH_UP_LIMIT_S s"
+  echo "$(wrk_summary "$OUT/$label.wrk") published=$2 stored-at-end=$1 deficit@+5s=$3 group-lag@+5s=${lag%% *} catch-up=${4}s"
+}
+
+run_variant() { # variant label
+  case $1 in
+    ping-kafka) load "$2" $PORT_K /api/v1/ping/; wrk_summary "$OUT/$2.wrk" ;;
+    whoami-kafka) whoami_kafka "$2" ;;
+    ping-log) load "$2" $PORT_L /api/v1/ping/; wrk_summary "$OUT/$2.wrk" ;;
+    whoami-log) load "$2" $PORT_L /api/v1/whoami/ "$KEY"; wrk_summary "$OUT/$2.wrk" ;;
+  esac
+}
+
+# --- warm-up and interleaved rounds ---------------------------------------------------------------
+VARIANTS=(ping-kafka whoami-kafka ping-log whoami-log)
+log "warming up (JIT, caches, pools, producer, consumer)"
+for v in "${VARIANTS[@]}"; do res=$(run_variant "$v" "warm-$v"); log "warm-up $v: $res"; done
+: >"$OUT/a.txt"; : >"$OUT/kafka.txt"
+for r in $(seq 1 "$ROUNDS"); do
+  order=()
+  for i in 0 1 2 3; do order+=("${VARIANTS[(r + i) % 4]}"); done
+  for v in "${order[@]}"; do
+    res=$(run_variant "$v" "a-$r-$v")
+    echo "$v $r ${res%% published=*}" >>"$OUT/a.txt"; log "round $r $v: $res"
+  done
+done
+# the warm-up's pipeline figures are not part of the result
+grep -v '^warm-' "$OUT/kafka.txt" >"$OUT/kafka-rounds.txt" || true
+
+# --- totals and summary ---------------------------------------------------------------------------
+read -r PUBLISHED SPOOLED REPLAYED DROPPED < <(metrics $ADMIN_K audit.published audit.spooled audit.replayed audit.dropped | xargs)
+read -r CONSUMED DEAD < <(metrics $CONSUMER_ADMIN audit-consumer.records audit-consumer.dead-letters | xargs)
+echo "published=$PUBLISHED spooled=$SPOOLED replayed=$REPLAYED dropped=$DROPPED consumed=$CONSUMED dead-letters=$DEAD" >"$OUT/totals.txt"
+
+python3 - "$OUT" "$DURATION" "$ROUNDS" "$THREADS" "$CONNECTIONS" "$PARTITIONS" "$KAFKA_VERSION" <<'PY' | tee "$OUT/summary.md"
+import statistics as st, sys, pathlib
+out, duration, rounds, threads, conns, partitions, kafka = sys.argv[1:]
+out = pathlib.Path(out)
+a = {}
+for line in (out / "a.txt").read_text().splitlines():
+    v, _, rps, p50, p99, errs = line.split()
+    a.setdefault(v, []).append((float(rps), float(p50), float(p99), int(errs)))
+def med(xs, i): return st.median(x[i] for x in xs)
+print(f"wrk -t{threads} -c{conns} -d{duration}s, {rounds} interleaved rounds per variant; medians over rounds. "
+      f"Kafka {kafka} (one KRaft node, topic of {partitions} partitions), the audit-consumer, PostgreSQL 15.\n")
+print("| variant | requests/s | p50 ms | p99 ms | non-2xx answers |")
+print("|---|---|---|---|---|")
+labels = {"ping-kafka": "(a) GET /api/v1/ping/, kafka-sink instance",
+          "whoami-kafka": "(a) GET /api/v1/whoami/ valid key, kafka sink",
+          "ping-log": "(a) GET /api/v1/ping/, log-sink instance (reference)",
+          "whoami-log": "(a) GET /api/v1/whoami/ valid key, log sink (reference)"}
+for v in labels:
+    xs = a[v]
+    print(f"| {labels[v]} | {med(xs,0):.0f} | {med(xs,1):.2f} | {med(xs,2):.2f} | {sum(x[3] for x in xs)} |")
+def ratio(w, p):
+    rs = [x[0] / y[0] for x, y in zip(a[w], a[p])]
+    return f"median {st.median(rs):.3f} (per round: {', '.join(f'{r:.3f}' for r in rs)})"
+print(f"\nwhoami/ping throughput ratio, kafka sink: {ratio('whoami-kafka', 'ping-kafka')}  (target >= 0.90)")
+print(f"whoami/ping throughput ratio, log sink (reference): {ratio('whoami-log', 'ping-log')}")
+
+k = [line.split() for line in (out / "kafka-rounds.txt").read_text().splitlines()]
+d = float(duration)
+print("\n| kafka-sink whoami run | requests/s | events published/s | events stored/s during load "
+      "| store behind at +5 s (events) | group lag at +5 s (records) | store caught up after (s) |")
+print("|---|---|---|---|---|---|---|")
+for label, rps, _, _, _, published, stored, deficit, lag, caught in k:
+    print(f"| {label} | {float(rps):.0f} | {int(published) / d:.0f} | {int(stored) / d:.0f} | {deficit} | {lag} | {caught} |")
+def col(i): return st.median(float(x[i]) for x in k)
+caught = [float(x[9]) for x in k if x[9] != "none"]
+print(f"\nmedians: events published/s {col(5) / d:.0f}, stored/s during load {col(6) / d:.0f}, "
+      f"store behind at +5 s {col(7):.0f} events, group lag at +5 s {col(8):.0f} records, "
+      f"store caught up after {st.median(caught):.2f} s" if caught else "store caught up after: never")
+if len(caught) < len(k):
+    print(f"WARNING: the store had not caught up in {len(k) - len(caught)} run(s)")
+totals = dict(kv.split("=") for kv in (out / "totals.txt").read_text().split())
+print(f"\nservice totals: audit.published {totals['published']}, audit.spooled {totals['spooled']}, "
+      f"audit.replayed {totals['replayed']}, audit.dropped {totals['dropped']}; consumer: "
+      f"audit-consumer.records {totals['consumed']}, dead letters {totals['dead-letters']}")
+if totals["dropped"] != "0" or totals["spooled"] != "0":
+    print("WARNING: events were dropped or spooled during the run")
+PY
+log "results in $OUT"
