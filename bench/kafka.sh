@@ -21,7 +21,7 @@
 # (apt-get install wrk), python3, a JDK (javac). Run as root (or a user that may sudo -u postgres).
 # Usage: bench/kafka.sh [seconds-per-run] [rounds]     (defaults: 10 s, 5 rounds; `1 1` is a smoke run)
 set -euo pipefail
-shopt -s inherit_errexit   # a failure inside $(run_variant ...) stops the script too
+shopt -s inherit_errexit   # a failure inside $(...) stops the script too
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -92,7 +92,7 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
-KAFKA_JAVA=(java -cp "$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+KAFKA_JAVA=(java -cp "$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true)
 CLUSTER_ID=$(python3 -c "import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('='))")
 "${KAFKA_JAVA[@]}" -Xmx256m kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$KAFKA_DIR/server.properties" \
   >"$OUT/kafka-format.out" 2>&1 || fail "cannot format the broker's storage; see $OUT/kafka-format.out"
@@ -101,7 +101,7 @@ start_background kafka "${KAFKA_JAVA[@]}" -Xms512m -Xmx512m kafka.Kafka "$KAFKA_
 "${ADMIN_JAVA[@]}" topic "$BOOTSTRAP" "$TOPIC" $PARTITIONS 60 >"$OUT/kafka-topic.out" 2>&1 \
   || fail "Kafka did not come up or took no topic; see $OUT/kafka-topic.out and $OUT/kafka.err"
 alive "${PIDS[-1]}" || fail "Kafka exited; see $OUT/kafka.err"
-log "$(cat "$OUT/kafka-topic.out")"
+log "$(tail -n 1 "$OUT/kafka-topic.out")"
 
 # --- PostgreSQL, the two service instances and the consumer -------------------------------------
 fresh_database $DB_NAME $DB_USER $DB_PASSWORD
@@ -149,29 +149,41 @@ load() { # label port path [key]
   wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$port$path" >"$OUT/$label.wrk"
 }
 
-# After a Kafka-sink load that ended at t_end (epoch ms): polls every 100 ms the store's row count and
-# the service's audit metrics until the store holds every event published since published0 (and no
-# event waits in the queue or the spool), and at least until t_end + LAG_AT_MS.
-# Prints: rows-at-load-end published-by-load-end deficit-at-+5s catch-up-seconds (or "none")
-poll_store() { # t_end published0
-  python3 - "$1" "$2" "$LAG_AT_MS" "$CATCH_UP_LIMIT_S" "$ADMIN_K" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" <<'PY'
+# The store and lag poller of one Kafka-sink run, started before the load so that no process start
+# delays its first poll: it opens one psql session, reads once, says so on <fifo>.ready, then waits
+# for the load's end time (epoch ms) on <fifo>. From then on it polls every 100 ms the store's row
+# count and the service's audit metrics until the store holds every event published since published0 (and none waits in the queue or the
+# spool), and at least until t_end + LAG_AT_MS. Its output file holds one line:
+# rows-at-load-end published-by-load-end deficit-at-+5s catch-up-seconds (or "none"); every poll
+# (ms after the load, published, queued, spool bytes, stored) goes to <output>.trace.
+start_poller() { # fifo output published0
+  rm -f "$1" "$1.ready"; mkfifo "$1" "$1.ready"
+  local ready
+  POLL_TRACE=$2.trace python3 - "$1" "$3" "$LAG_AT_MS" "$CATCH_UP_LIMIT_S" "$ADMIN_K" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" >"$2" 2>"$2.err" <<'PY' &
 import json, os, subprocess, sys, time, urllib.request
-t_end, published0, lag_at, limit = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+fifo, published0, lag_at, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 admin, db, user, password = sys.argv[5:9]
-env = dict(os.environ, PGPASSWORD=password)
+psql = subprocess.Popen(["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-U", user, "-d", db],
+                        env=dict(os.environ, PGPASSWORD=password), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 def rows():
-    return int(subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-U", user, "-d", db, "-Atc",
-                               "SELECT count(*) FROM audit_events"], env=env, check=True,
-                              capture_output=True, text=True).stdout)
+    psql.stdin.write("SELECT count(*) FROM audit_events;\n"); psql.stdin.flush()
+    return int(psql.stdout.readline())
 def audit():
     m = json.load(urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5))
     return (m["counters"]["audit.published"]["count"] - published0, m["gauges"]["audit.queue-depth"]["value"],
             m["gauges"]["audit.spool-bytes"]["value"])
+rows(); audit()
+end = os.fdopen(os.open(fifo, os.O_RDWR))   # read-write: neither side's open waits for the other
+with open(fifo + ".ready", "w") as f:
+    f.write("ready\n")
+t_end = int(end.readline())
 first = deficit5 = caught = None
+trace = open(os.environ["POLL_TRACE"], "w")
 while True:
     now = int(time.time() * 1000)
     published, queued, spooled = audit()
     stored = rows()
+    print(now - t_end, published, queued, spooled, stored, file=trace)
     if first is None:
         first = (stored, published)
     if deficit5 is None and now >= t_end + lag_at:
@@ -181,48 +193,64 @@ while True:
     if (caught is not None and deficit5 is not None) or now > t_end + limit * 1000:
         break
     time.sleep(max(0, 0.1 - (time.time() * 1000 - now) / 1000))
+psql.stdin.close(); psql.wait()
 print(first[0], first[1], deficit5, f"{caught:.2f}" if caught is not None else "none")
 PY
+  PIDS+=($!)
+  # opened read-write so that a poller that dies before it opens the FIFO cannot block this open
+  exec {ready}<>"$1.ready"
+  read -r -t 60 -u "$ready" _ || fail "the store poller did not start; see $2.err"
+  exec {ready}<&-
 }
 
 # A whoami run on the Kafka-sink instance with its store and lag measurements; appends to kafka.txt
-# (label rps p50 p99 errors published rows-at-end deficit-at-+5s group-lag-at-+5s catch-up-s).
+# (label rps p50 p99 errors published rows-at-end deficit-at-+5s group-lag-at-+5s catch-up-s); the
+# rates per second are taken over wrk's own run time in the summary.
 # The store is emptied first (every earlier event is stored by then), so counting it stays cheap.
 whoami_kafka() { # label
-  local label=$1 published0 t_end store lag
+  local label=$1 published0 t_end poller lag fifo
   psql_bench "TRUNCATE audit_events" || fail "cannot empty audit_events"
   published0=$(metrics $ADMIN_K audit.published)
+  start_poller "$OUT/$label.fifo" "$OUT/$label.store" "$published0"
+  poller=${PIDS[-1]}
   load "$label" $PORT_K /api/v1/whoami/ "$KEY"
   t_end=$(date +%s%3N)
+  exec {fifo}<>"$OUT/$label.fifo"; echo "$t_end" >&"$fifo"; exec {fifo}<&-
   echo $((t_end + LAG_AT_MS)) >&"${LAG[1]}"
-  store=$(poll_store "$t_end" "$published0") || fail "cannot poll the store and the service's metrics"
+  wait "$poller" || fail "cannot poll the store and the service's metrics; see $OUT/$label.store.err"
+  rm -f "$OUT/$label.fifo" "$OUT/$label.fifo.ready"
   read -r -t 30 lag <&"${LAG[0]}" || fail "the lag helper gave no answer; see $OUT/lag.err"
-  set -- $store
+  set -- $(cat "$OUT/$label.store")
   echo "$label $(wrk_summary "$OUT/$label.wrk") $2 $1 $3 ${lag%% *} $4" >>"$OUT/kafka.txt"
   [ "$4" != none ] || log "WARNING: $label: the store had not caught up after $CATCH_UP_LIMIT_S s"
-  echo "$(wrk_summary "$OUT/$label.wrk") published=$2 stored-at-end=$1 deficit@+5s=$3 group-lag@+5s=${lag%% *} catch-up=${4}s"
+  RES=$(wrk_summary "$OUT/$label.wrk")
+  DETAIL="published=$2 stored-at-end=$1 deficit@+5s=$3 group-lag@+5s=${lag%% *} catch-up=${4}s"
 }
 
+# Runs one variant in this shell (not in $(...): the poller's pid must reach PIDS). Sets RES to
+# "requests/s p50(ms) p99(ms) non-2xx-or-3xx" and DETAIL to the pipeline's figures, if any.
 run_variant() { # variant label
+  DETAIL=
   case $1 in
-    ping-kafka) load "$2" $PORT_K /api/v1/ping/; wrk_summary "$OUT/$2.wrk" ;;
-    whoami-kafka) whoami_kafka "$2" ;;
-    ping-log) load "$2" $PORT_L /api/v1/ping/; wrk_summary "$OUT/$2.wrk" ;;
-    whoami-log) load "$2" $PORT_L /api/v1/whoami/ "$KEY"; wrk_summary "$OUT/$2.wrk" ;;
+    ping-kafka) load "$2" $PORT_K /api/v1/ping/ ;;
+    whoami-kafka) whoami_kafka "$2"; return ;;
+    ping-log) load "$2" $PORT_L /api/v1/ping/ ;;
+    whoami-log) load "$2" $PORT_L /api/v1/whoami/ "$KEY" ;;
   esac
+  RES=$(wrk_summary "$OUT/$2.wrk")
 }
 
 # --- warm-up and interleaved rounds ---------------------------------------------------------------
 VARIANTS=(ping-kafka whoami-kafka ping-log whoami-log)
 log "warming up (JIT, caches, pools, producer, consumer)"
-for v in "${VARIANTS[@]}"; do res=$(run_variant "$v" "warm-$v"); log "warm-up $v: $res"; done
+for v in "${VARIANTS[@]}"; do run_variant "$v" "warm-$v"; log "warm-up $v: $RES $DETAIL"; done
 : >"$OUT/a.txt"; : >"$OUT/kafka.txt"
 for r in $(seq 1 "$ROUNDS"); do
   order=()
   for i in 0 1 2 3; do order+=("${VARIANTS[(r + i) % 4]}"); done
   for v in "${order[@]}"; do
-    res=$(run_variant "$v" "a-$r-$v")
-    echo "$v $r ${res%% published=*}" >>"$OUT/a.txt"; log "round $r $v: $res"
+    run_variant "$v" "a-$r-$v"
+    echo "$v $r $RES" >>"$OUT/a.txt"; log "round $r $v: $RES $DETAIL"
   done
 done
 # the warm-up's pipeline figures are not part of the result
@@ -259,18 +287,25 @@ def ratio(w, p):
 print(f"\nwhoami/ping throughput ratio, kafka sink: {ratio('whoami-kafka', 'ping-kafka')}  (target >= 0.90)")
 print(f"whoami/ping throughput ratio, log sink (reference): {ratio('whoami-log', 'ping-log')}")
 
-k = [line.split() for line in (out / "kafka-rounds.txt").read_text().splitlines()]
-d = float(duration)
+import re
+def elapsed(label):  # wrk's own run time: "N requests in 10.02s"
+    n, u = re.search(r"requests in ([\d.]+)(us|ms|s|m)\b", (out / f"{label}.wrk").read_text()).groups()
+    return float(n) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60}[u]
+k = []
+for line in (out / "kafka-rounds.txt").read_text().splitlines():
+    label, rps, _, _, _, published, stored, deficit, lag, caught = line.split()
+    t = elapsed(label)
+    k.append((label, float(rps), int(published) / t, int(stored) / t, int(deficit), int(lag), caught))
 print("\n| kafka-sink whoami run | requests/s | events published/s | events stored/s during load "
       "| store behind at +5 s (events) | group lag at +5 s (records) | store caught up after (s) |")
 print("|---|---|---|---|---|---|---|")
-for label, rps, _, _, _, published, stored, deficit, lag, caught in k:
-    print(f"| {label} | {float(rps):.0f} | {int(published) / d:.0f} | {int(stored) / d:.0f} | {deficit} | {lag} | {caught} |")
-def col(i): return st.median(float(x[i]) for x in k)
-caught = [float(x[9]) for x in k if x[9] != "none"]
-print(f"\nmedians: events published/s {col(5) / d:.0f}, stored/s during load {col(6) / d:.0f}, "
-      f"store behind at +5 s {col(7):.0f} events, group lag at +5 s {col(8):.0f} records, "
-      f"store caught up after {st.median(caught):.2f} s" if caught else "store caught up after: never")
+for label, rps, published, stored, deficit, lag, caught in k:
+    print(f"| {label} | {rps:.0f} | {published:.0f} | {stored:.0f} | {deficit} | {lag} | {caught} |")
+def col(i): return st.median(x[i] for x in k)
+caught = [float(x[6]) for x in k if x[6] != "none"]
+print(f"\nmedians: events published/s {col(2):.0f}, stored/s during load {col(3):.0f}, "
+      f"store behind at +5 s {col(4):.0f} events, group lag at +5 s {col(5):.0f} records, "
+      f"store caught up after {st.median(caught):.2f} s (target < 1 s)" if caught else "store caught up after: never")
 if len(caught) < len(k):
     print(f"WARNING: the store had not caught up in {len(k) - len(caught)} run(s)")
 totals = dict(kv.split("=") for kv in (out / "totals.txt").read_text().split())

@@ -38,15 +38,27 @@ require_free_ports() { # port...
 # the script ends.
 PIDS=()
 CLEANUP_PATHS=()
-alive() { [ -e "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+# True while the pid is a running (not zombie) child of this script: a pid that ended and that the
+# system has given to another process since is never signalled.
+alive() { # pid
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }   # the fields after "pid (command) ": state, parent pid, ...
+  set -- $stat
+  [ "$1" != Z ] && [ "$2" = "$$" ]
+}
 # Last started first (a service before the broker it publishes to): SIGTERM, and SIGKILL after 30 s.
 cleanup() {
   local i p
   for (( i = ${#PIDS[@]} - 1; i >= 0; i-- )); do
     p=${PIDS[i]}
+    alive "$p" || continue
     kill "$p" 2>/dev/null || continue
     for _ in $(seq 1 300); do alive "$p" || break; sleep 0.1; done
-    alive "$p" && { echo "pid $p did not stop in 30 s; killing it" >&2; kill -9 "$p" 2>/dev/null || true; }
+    if alive "$p"; then
+      echo "pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-100)) did not stop in 30 s; killing it" >&2
+      kill -9 "$p" 2>/dev/null || true
+    fi
   done
   wait 2>/dev/null || true
   if [ ${#CLEANUP_PATHS[@]} -gt 0 ]; then rm -rf "${CLEANUP_PATHS[@]}"; fi
