@@ -93,7 +93,11 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
 KAFKA_JAVA=(java -cp "$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true)
-CLUSTER_ID=$(python3 -c "import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('='))")
+# a Kafka Uuid (URL-safe base64 of 16 random bytes); like Kafka's own, never one that starts with "-"
+CLUSTER_ID=$(python3 -c "
+import base64, uuid
+while (i := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('=')).startswith('-'): pass
+print(i)")
 "${KAFKA_JAVA[@]}" -Xmx256m kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$KAFKA_DIR/server.properties" \
   >"$OUT/kafka-format.out" 2>&1 || fail "cannot format the broker's storage; see $OUT/kafka-format.out"
 log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP"
@@ -211,6 +215,7 @@ whoami_kafka() { # label
   local label=$1 published0 t_end poller lag fifo
   psql_bench "TRUNCATE audit_events" || fail "cannot empty audit_events"
   published0=$(metrics $ADMIN_K audit.published)
+  [[ $published0 =~ ^[0-9]+$ ]] || fail "the kafka-sink instance shows no audit.published metric; see $OUT/bench-kafka.err"
   start_poller "$OUT/$label.fifo" "$OUT/$label.store" "$published0"
   poller=${PIDS[-1]}
   load "$label" $PORT_K /api/v1/whoami/ "$KEY"
