@@ -5,12 +5,12 @@
 #   (a) GET /api/v1/whoami/ with a valid key against the public GET /api/v1/ping/, in interleaved
 #       rounds, on an instance with AUTH_AUDIT_SINK=kafka (target: whoami/ping >= 0.90), and the
 #       same pair on a second instance with the log sink, as the reference of issue 2's figures;
-#   (b) for every Kafka-sink whoami run: audit events published per second and written to the store
-#       (audit_events, by the consumer) per second during the load;
-#   (c) after every such run, the consumer's lag: 5 s after the load stops, the events the service
-#       published but the store does not hold yet, and the consumer group's lag on the topic (end
-#       offsets minus committed offsets); and the time from the end of the load until the store holds
-#       every published event (polled every 100 ms; target under 1 s).
+#   (b) for every Kafka-sink whoami run: audit events per second (one per request) and events
+#       written to the store (audit_events, by the consumer) per second during the load;
+#   (c) after every such run, the consumer's lag: 5 s after the load stops, the run's events the
+#       store does not hold yet, and the consumer group's lag on the topic (end offsets minus
+#       committed offsets); and the time from the end of the load until the store holds every event
+#       of the run (polled every 100 ms; target under 1 s).
 # It checks that audit.dropped stays 0 and that nothing was spooled.
 #
 # The broker runs from Maven Central's jars (org.apache.kafka:kafka_2.13 at the parent pom's
@@ -156,17 +156,19 @@ load() { # label port path [key]
 # The store and lag poller of one Kafka-sink run, started before the load so that no process start
 # delays its first poll: it opens one psql session, reads once, says so on <fifo>.ready, then waits
 # for the load's end time (epoch ms) on <fifo>. From then on it polls every 100 ms the store's row
-# count and the service's audit metrics until the store holds every event published since published0 (and none waits in the queue or the
-# spool), and at least until t_end + LAG_AT_MS. Its output file holds one line:
-# rows-at-load-end published-by-load-end deficit-at-+5s catch-up-seconds (or "none"); every poll
-# (ms after the load, published, queued, spool bytes, stored) goes to <output>.trace.
-start_poller() { # fifo output published0
+# count and the service's metrics until the store holds an event for every request that presented
+# the key since the start (auth.api-key.used, counted as each request's one event is handed to the
+# sink; not audit.published, which lags by the records in flight) and none waits in the sink's queue
+# or spool; and at least until t_end + LAG_AT_MS. Its output file holds one line:
+# rows-at-load-end events-of-the-run deficit-at-+5s catch-up-seconds (or "none"); every poll
+# (ms after the load, events, published, queued, spool bytes, stored) goes to <output>.trace.
+start_poller() { # fifo output used0 published0
   rm -f "$1" "$1.ready"; mkfifo "$1" "$1.ready"
   local ready
-  POLL_TRACE=$2.trace python3 - "$1" "$3" "$LAG_AT_MS" "$CATCH_UP_LIMIT_S" "$ADMIN_K" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" >"$2" 2>"$2.err" <<'PY' &
+  POLL_TRACE=$2.trace python3 - "$1" "$3" "$4" "$LAG_AT_MS" "$CATCH_UP_LIMIT_S" "$ADMIN_K" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" >"$2" 2>"$2.err" <<'PY' &
 import json, os, subprocess, sys, time, urllib.request
-fifo, published0, lag_at, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-admin, db, user, password = sys.argv[5:9]
+fifo, used0, published0, lag_at, limit = sys.argv[1], *map(int, sys.argv[2:6])
+admin, db, user, password = sys.argv[6:10]
 psql = subprocess.Popen(["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-U", user, "-d", db],
                         env=dict(os.environ, PGPASSWORD=password), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 def rows():
@@ -174,31 +176,31 @@ def rows():
     return int(psql.stdout.readline())
 def audit():
     m = json.load(urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5))
-    return (m["counters"]["audit.published"]["count"] - published0, m["gauges"]["audit.queue-depth"]["value"],
-            m["gauges"]["audit.spool-bytes"]["value"])
+    return (m["meters"]["auth.api-key.used"]["count"] - used0, m["counters"]["audit.published"]["count"] - published0,
+            m["gauges"]["audit.queue-depth"]["value"], m["gauges"]["audit.spool-bytes"]["value"])
 rows(); audit()
 end = os.fdopen(os.open(fifo, os.O_RDWR))   # read-write: neither side's open waits for the other
 with open(fifo + ".ready", "w") as f:
     f.write("ready\n")
 t_end = int(end.readline())
-first = deficit5 = caught = None
+at_end = deficit5 = caught = None   # at_end: the store's rows at the first poll
 trace = open(os.environ["POLL_TRACE"], "w")
 while True:
     now = int(time.time() * 1000)
-    published, queued, spooled = audit()
+    events, published, queued, spooled = audit()
     stored = rows()
-    print(now - t_end, published, queued, spooled, stored, file=trace)
-    if first is None:
-        first = (stored, published)
+    print(now - t_end, events, published, queued, spooled, stored, file=trace)
+    if at_end is None:
+        at_end = stored
     if deficit5 is None and now >= t_end + lag_at:
-        deficit5 = published - stored
-    if caught is None and queued == 0 and spooled == 0 and stored >= published:
+        deficit5 = events - stored
+    if caught is None and queued == 0 and spooled == 0 and stored >= events:
         caught = (now - t_end) / 1000
     if (caught is not None and deficit5 is not None) or now > t_end + limit * 1000:
         break
     time.sleep(max(0, 0.1 - (time.time() * 1000 - now) / 1000))
 psql.stdin.close(); psql.wait()
-print(first[0], first[1], deficit5, f"{caught:.2f}" if caught is not None else "none")
+print(at_end, events, deficit5, f"{caught:.2f}" if caught is not None else "none")
 PY
   PIDS+=($!)
   # opened read-write so that a poller that dies before it opens the FIFO cannot block this open
@@ -208,15 +210,15 @@ PY
 }
 
 # A whoami run on the Kafka-sink instance with its store and lag measurements; appends to kafka.txt
-# (label rps p50 p99 errors published rows-at-end deficit-at-+5s group-lag-at-+5s catch-up-s); the
+# (label rps p50 p99 errors events rows-at-end deficit-at-+5s group-lag-at-+5s catch-up-s); the
 # rates per second are taken over wrk's own run time in the summary.
 # The store is emptied first (every earlier event is stored by then), so counting it stays cheap.
 whoami_kafka() { # label
-  local label=$1 published0 t_end poller lag fifo
+  local label=$1 used0 published0 t_end poller lag fifo
   psql_bench "TRUNCATE audit_events" || fail "cannot empty audit_events"
-  published0=$(metrics $ADMIN_K audit.published)
-  [[ $published0 =~ ^[0-9]+$ ]] || fail "the kafka-sink instance shows no audit.published metric; see $OUT/bench-kafka.err"
-  start_poller "$OUT/$label.fifo" "$OUT/$label.store" "$published0"
+  read -r used0 published0 < <(metrics $ADMIN_K auth.api-key.used audit.published | xargs)
+  [[ $used0$published0 =~ ^[0-9]+$ ]] || fail "the kafka-sink instance shows no audit.published metric; see $OUT/bench-kafka.err"
+  start_poller "$OUT/$label.fifo" "$OUT/$label.store" "$used0" "$published0"
   poller=${PIDS[-1]}
   load "$label" $PORT_K /api/v1/whoami/ "$KEY"
   t_end=$(date +%s%3N)
@@ -229,7 +231,7 @@ whoami_kafka() { # label
   echo "$label $(wrk_summary "$OUT/$label.wrk") $2 $1 $3 ${lag%% *} $4" >>"$OUT/kafka.txt"
   [ "$4" != none ] || log "WARNING: $label: the store had not caught up after $CATCH_UP_LIMIT_S s"
   RES=$(wrk_summary "$OUT/$label.wrk")
-  DETAIL="published=$2 stored-at-end=$1 deficit@+5s=$3 group-lag@+5s=${lag%% *} catch-up=${4}s"
+  DETAIL="events=$2 stored-at-end=$1 deficit@+5s=$3 group-lag@+5s=${lag%% *} catch-up=${4}s"
 }
 
 # Runs one variant in this shell (not in $(...): the poller's pid must reach PIDS). Sets RES to
@@ -298,17 +300,17 @@ def elapsed(label):  # wrk's own run time: "N requests in 10.02s"
     return float(n) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60}[u]
 k = []
 for line in (out / "kafka-rounds.txt").read_text().splitlines():
-    label, rps, _, _, _, published, stored, deficit, lag, caught = line.split()
+    label, rps, _, _, _, events, stored, deficit, lag, caught = line.split()
     t = elapsed(label)
-    k.append((label, float(rps), int(published) / t, int(stored) / t, int(deficit), int(lag), caught))
-print("\n| kafka-sink whoami run | requests/s | events published/s | events stored/s during load "
+    k.append((label, float(rps), int(events) / t, int(stored) / t, int(deficit), int(lag), caught))
+print("\n| kafka-sink whoami run | requests/s | audit events/s | events stored/s during load "
       "| store behind at +5 s (events) | group lag at +5 s (records) | store caught up after (s) |")
 print("|---|---|---|---|---|---|---|")
-for label, rps, published, stored, deficit, lag, caught in k:
-    print(f"| {label} | {rps:.0f} | {published:.0f} | {stored:.0f} | {deficit} | {lag} | {caught} |")
+for label, rps, events, stored, deficit, lag, caught in k:
+    print(f"| {label} | {rps:.0f} | {events:.0f} | {stored:.0f} | {deficit} | {lag} | {caught} |")
 def col(i): return st.median(x[i] for x in k)
 caught = [float(x[6]) for x in k if x[6] != "none"]
-print(f"\nmedians: events published/s {col(2):.0f}, stored/s during load {col(3):.0f}, "
+print(f"\nmedians: audit events/s {col(2):.0f}, stored/s during load {col(3):.0f}, "
       f"store behind at +5 s {col(4):.0f} events, group lag at +5 s {col(5):.0f} records, "
       f"store caught up after {st.median(caught):.2f} s (target < 1 s)" if caught else "store caught up after: never")
 if len(caught) < len(k):
