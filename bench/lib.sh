@@ -24,21 +24,73 @@ CREATE DATABASE $1 OWNER $2;
 SQL
 }
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+fail() { echo "FAILED: $*" >&2; exit 1; }
 
-# Starts a service instance in the background, records its pid in PIDS and waits until it answers.
-# Call it directly, not in $(...), or the pid is recorded in a subshell and never cleaned up.
-start_instance() { # name port adminport
-  AUTH_INSTANCE_ID=$1 AUTH_PORT=$2 AUTH_ADMIN_PORT=$3 AUTH_BIND_HOST=127.0.0.1 \
-    java -Xms512m -Xmx512m -jar "$JAR" server "$ROOT/config.yml" >"$OUT/$1.out" 2>"$OUT/$1.err" &
+# Fails when something (a leftover run, say) already listens on one of the ports: the script would
+# otherwise measure that process instead of its own.
+require_free_ports() { # port...
+  for p in "$@"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then fail "port $p is in use; stop what listens there"; fi
+  done
+}
+
+# Processes the script started (see start_background) and paths it made; both go on exit, however
+# the script ends.
+PIDS=()
+CLEANUP_PATHS=()
+# True while the pid is a running (not zombie) child of this script: a pid that ended and that the
+# system has given to another process since is never signalled.
+alive() { # pid
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }   # the fields after "pid (command) ": state, parent pid, ...
+  set -- $stat
+  [ "$1" != Z ] && [ "$2" = "$$" ]
+}
+# Last started first (a service before the broker it publishes to): SIGTERM, and SIGKILL after 30 s.
+cleanup() {
+  local i p
+  for (( i = ${#PIDS[@]} - 1; i >= 0; i-- )); do
+    p=${PIDS[i]}
+    alive "$p" || continue
+    kill "$p" 2>/dev/null || continue
+    for _ in $(seq 1 300); do alive "$p" || break; sleep 0.1; done
+    if alive "$p"; then
+      echo "pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-100)) did not stop in 30 s; killing it" >&2
+      kill -9 "$p" 2>/dev/null || true
+    fi
+  done
+  wait 2>/dev/null || true
+  if [ ${#CLEANUP_PATHS[@]} -gt 0 ]; then rm -rf "${CLEANUP_PATHS[@]}"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts a command in the background, its output in $OUT/<name>.out and .err, and records its pid in
+# PIDS. Call it directly, not in $(...), or the pid is recorded in a subshell and never cleaned up.
+start_background() { # name command...
+  local name=$1; shift
+  "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" &
   PIDS+=($!)
+}
+
+# Waits up to 60 s until the url answers 2xx; fails loudly when the process last started exits first.
+await_url() { # name url
+  local pid=${PIDS[-1]}
   for _ in $(seq 1 120); do
-    curl -sf -o /dev/null "http://127.0.0.1:$2/api/v1/ping/" && return
+    curl -sf -o /dev/null "$2" && return
+    alive "$pid" || fail "$1 exited before it answered $2; see $OUT/$1.err"
     sleep 0.5
   done
-  echo "instance $1 did not start; see $OUT/$1.err" >&2; exit 1
+  fail "$1 did not answer $2 in 60 s; see $OUT/$1.err"
+}
+
+# Starts a service instance in the background and waits until it answers. The environment (the audit
+# sink, say) is passed through.
+start_instance() { # name port adminport
+  AUTH_INSTANCE_ID=$1 AUTH_PORT=$2 AUTH_ADMIN_PORT=$3 AUTH_BIND_HOST=127.0.0.1 \
+    start_background "$1" java -Xms512m -Xmx512m -jar "$JAR" server "$ROOT/config.yml"
+  await_url "$1" "http://127.0.0.1:$2/api/v1/ping/"
 }
 
 json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
