@@ -109,6 +109,18 @@ class ComposeFileTest {
         assertThat(service.at("/healthcheck/test").toString()).contains("http://127.0.0.1:" + adminPort + "/healthcheck");
     }
 
+    /** The build stage copies every module the parent pom lists: a new module must not break the images. */
+    @ParameterizedTest
+    @MethodSource("apps")
+    void theImageBuildsFromEveryModuleOfTheReactor(App app) {
+        final Set<String> modules = matches(Pattern.compile("<module>([^<]+)</module>"), read(ROOT.resolve("pom.xml")));
+        assertThat(modules).contains("audit", "service", "audit-consumer");
+        final List<String> image = instructions(read(ROOT.resolve(app.dockerfile())));
+        for (String module : modules) {
+            assertThat(image).as(app.dockerfile()).contains("COPY " + module + "/ " + module + "/");
+        }
+    }
+
     @Test
     void everyRequiredSecretIsInTheExampleEnvFileAndTheRealOneIsNeverCommitted() {
         final Set<String> required = matches(Pattern.compile("\\$\\{([A-Z0-9_]+):\\?"), read(ROOT.resolve("docker-compose.yml")));
