@@ -107,6 +107,19 @@ class AuthServiceConfigurationTest {
         assertThat(shipped().getClientAddress().getTrustedProxies()).isEmpty();
     }
 
+    /** A PEM pasted from a file keeps its line breaks; the substituted text must still be valid YAML and a valid key. */
+    @Test
+    void aMultiLinePemInTheEnvironmentIsTheSigningKey() throws Exception {
+        final var key = io.authservice.auth.JwtKeys.generate(new java.security.SecureRandom());
+        final String pem = io.authservice.auth.JwtKeys.toPem(key);
+        assertThat(pem.strip().lines()).hasSizeGreaterThan(2);
+        final AuthServiceConfiguration config = ShippedConfigs.load(AuthServiceConfiguration.class, Path.of("..", "config.yml"),
+                Map.of("AUTH_JWT_SIGNING_KEY", pem));
+        final String configured = config.getJwt().getSigningKey().getPem();
+        assertThat(io.authservice.auth.JwtKeys.parse(configured, "AUTH_JWT_SIGNING_KEY").computeThumbprint())
+                .isEqualTo(key.computeThumbprint());
+    }
+
     @Test
     void authLogFormatSwitchesTheLogAndTheRequestLogBetweenTextAndJson() throws Exception {
         final Path file = Path.of("..", "config.yml");
