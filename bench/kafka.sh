@@ -102,6 +102,7 @@ print(i)")
   >"$OUT/kafka-format.out" 2>&1 || fail "cannot format the broker's storage; see $OUT/kafka-format.out"
 log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP"
 start_background kafka "${KAFKA_JAVA[@]}" -Xms512m -Xmx512m kafka.Kafka "$KAFKA_DIR/server.properties"
+PID_BROKER=${PIDS[-1]}
 "${ADMIN_JAVA[@]}" topic "$BOOTSTRAP" "$TOPIC" $PARTITIONS 60 >"$OUT/kafka-topic.out" 2>&1 \
   || fail "Kafka did not come up or took no topic; see $OUT/kafka-topic.out and $OUT/kafka.err"
 alive "${PIDS[-1]}" || fail "Kafka exited; see $OUT/kafka.err"
@@ -117,12 +118,15 @@ export AUTH_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP AUTH_AUDIT_TOPIC=$TOPIC
 
 log "starting the service with the kafka sink"
 AUTH_AUDIT_SINK=kafka AUTH_AUDIT_SPOOL_DIR=$OUT/spool-kafka start_instance bench-kafka $PORT_K $ADMIN_K
+PID_KAFKA_SINK=${PIDS[-1]}
 log "starting the service with the log sink (reference)"
 AUTH_AUDIT_SINK=log AUTH_AUDIT_SPOOL_DIR=$OUT/spool-log start_instance bench-log $PORT_L $ADMIN_L
+PID_LOG_SINK=${PIDS[-1]}
 log "starting the audit-consumer"
 AUDIT_DB_DRIVER=$AUTH_DB_DRIVER AUDIT_DB_URL=$AUTH_DB_URL AUDIT_DB_USER=$DB_USER AUDIT_DB_PASSWORD=$DB_PASSWORD \
   AUDIT_CONSUMER_GROUP=$GROUP AUDIT_CONSUMER_PORT=$CONSUMER_PORT AUDIT_CONSUMER_ADMIN_PORT=$CONSUMER_ADMIN \
   start_background audit-consumer java -Xms256m -Xmx256m -jar "$CONSUMER_JAR" server "$ROOT/audit-consumer/config.yml"
+PID_CONSUMER=${PIDS[-1]}
 await_url audit-consumer "http://127.0.0.1:$CONSUMER_ADMIN/healthcheck"
 
 # the consumer group's lag, read by one long-lived helper (no JVM start during a catch-up)
@@ -145,12 +149,32 @@ for name in sys.argv[1:]:
     print(v.get("count", v.get("value")) if v is not None else "?")' "$@"
 }
 
+# CPU time used so far, in clock ticks (user + system, /proc/<pid>/stat), of: the measured service
+# instance, the other instance, the broker, the consumer, and PostgreSQL (all processes of user
+# postgres). Where the 2 cores go during a run, so that the service's own cost per request can be
+# told apart from that of the parts which in production run on other machines.
+cpu_ticks() { # measured-service-pid other-service-pid
+  local pid total
+  for pid in "$1" "$2" "$PID_BROKER" "$PID_CONSUMER"; do
+    awk '{ print $14 + $15 }' "/proc/$pid/stat"
+  done | xargs
+  total=0
+  for pid in $(pgrep -u postgres); do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
 # wrk into $OUT/<label>.wrk; prints nothing
 load() { # label port path [key]
   local label=$1 port=$2 path=$3 key=${4:-}
   local header=()
   [ -n "$key" ] && header=(-H "X-API-Key: $key")
+  local measured=$PID_KAFKA_SINK other=$PID_LOG_SINK before
+  [ "$port" = "$PORT_L" ] && { measured=$PID_LOG_SINK; other=$PID_KAFKA_SINK; }
+  before=$(cpu_ticks $measured $other | xargs)
   wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$port$path" >"$OUT/$label.wrk"
+  echo "$label $before $(cpu_ticks $measured $other | xargs)" >>"$OUT/cpu.txt"
 }
 
 # The store and lag poller of one Kafka-sink run, started before the load so that no process start
@@ -251,7 +275,7 @@ run_variant() { # variant label
 VARIANTS=(ping-kafka whoami-kafka ping-log whoami-log)
 log "warming up (JIT, caches, pools, producer, consumer)"
 for v in "${VARIANTS[@]}"; do run_variant "$v" "warm-$v"; log "warm-up $v: $RES $DETAIL"; done
-: >"$OUT/a.txt"; : >"$OUT/kafka.txt"
+: >"$OUT/a.txt"; : >"$OUT/kafka.txt"; : >"$OUT/cpu.txt"
 for r in $(seq 1 "$ROUNDS"); do
   order=()
   for i in 0 1 2 3; do order+=("${VARIANTS[(r + i) % 4]}"); done
@@ -315,6 +339,22 @@ print(f"\nmedians: audit events/s {col(2):.0f}, stored/s during load {col(3):.0f
       f"store caught up after {st.median(caught):.2f} s (target < 1 s)" if caught else "store caught up after: never")
 if len(caught) < len(k):
     print(f"WARNING: the store had not caught up in {len(k) - len(caught)} run(s)")
+# CPU per 1000 requests, by process, over the interleaved rounds (the ticks are 1/100 s)
+hz, cpu = 100, {}
+for line in (out / "cpu.txt").read_text().splitlines():
+    label, *ticks = line.split()
+    if label.startswith("warm-"):
+        continue
+    variant = label.split("-", 2)[2]
+    before, after = list(map(int, ticks[:5])), list(map(int, ticks[5:]))
+    requests = int(re.search(r"(\d+) requests in", (out / f"{label}.wrk").read_text()).group(1))
+    cpu.setdefault(variant, []).append([(b - a) * 1000 / hz * 1000 / requests for a, b in zip(before, after)])
+print("\nCPU time per 1000 requests in ms (user + system, median over rounds), by process:\n")
+print("| variant | measured service | other service (idle) | Kafka broker | audit-consumer | PostgreSQL |")
+print("|---|---|---|---|---|---|")
+for v in labels:
+    if v in cpu:
+        print(f"| {labels[v]} | " + " | ".join(f"{st.median(r[i] for r in cpu[v]):.1f}" for i in range(5)) + " |")
 totals = dict(kv.split("=") for kv in (out / "totals.txt").read_text().split())
 print(f"\nservice totals: audit.published {totals['published']}, audit.spooled {totals['spooled']}, "
       f"audit.replayed {totals['replayed']}, audit.dropped {totals['dropped']}; consumer: "
