@@ -43,8 +43,7 @@ abstract class AuditConsumerApplicationContract {
     record Setup(TestKafka kafka, TestConfigs.Store store, DropwizardAppExtension<AuditConsumerConfiguration> app) {
         /** Starts the broker and makes the store (given the test's directory); the extension starts the application. */
         static Setup start(Function<Path, TestConfigs.Store> storeIn) {
-            final TestKafka kafka = TestKafka.start();
-            kafka.createTopic(TOPIC, 3);
+            final TestKafka kafka = TestKafka.start().createTopic(TOPIC, 3);
             final Path dir = TestConfigs.tempDir();
             final TestConfigs.Store store = storeIn.apply(dir);
             return new Setup(kafka, store, new DropwizardAppExtension<>(AuditConsumerApplication.class,

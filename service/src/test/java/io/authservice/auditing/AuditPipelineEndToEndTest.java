@@ -43,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class AuditPipelineEndToEndTest {
     private static final String TOPIC = "audit-e2e";
-    private static final TestKafka KAFKA = startKafka();
+    private static final TestKafka KAFKA = TestKafka.start().createTopic(TOPIC, 3);
     private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newPostgres();
     private static final DropwizardAppExtension<AuthServiceConfiguration> SERVICE = new DropwizardAppExtension<>(
@@ -57,12 +57,6 @@ class AuditPipelineEndToEndTest {
     private static final DropwizardAppExtension<AuditConsumerConfiguration> CONSUMER = new DropwizardAppExtension<>(
             AuditConsumerApplication.class, TestConfigs.write(TestConfigs.tempDir(),  // on the service's database: one store
             new TestConfigs.Store(DB.driverClass(), DB.url(), DB.user(), DB.password()), KAFKA.bootstrapServers(), TOPIC, "e2e"));
-
-    private static TestKafka startKafka() {
-        final TestKafka kafka = TestKafka.start();
-        kafka.createTopic(TOPIC, 3);
-        return kafka;
-    }
 
     @AfterAll
     static void stopKafka() {

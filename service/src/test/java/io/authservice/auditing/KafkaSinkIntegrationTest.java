@@ -43,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class KafkaSinkIntegrationTest {
     private static final String TOPIC = "audit-events-test";
-    private static final TestKafka KAFKA = startKafka();
+    private static final TestKafka KAFKA = TestKafka.start().createTopic(TOPIC, 3);
     private static final Path DIR = TestApps.tempDir();
     private static final DropwizardAppExtension<AuthServiceConfiguration> APP = new DropwizardAppExtension<>(
             TestAuthServiceApplication.class, TestApps.writeConfig(TestDatabases.newH2(DIR), DIR,
@@ -57,12 +57,6 @@ class KafkaSinkIntegrationTest {
             "    requestTimeout: 1s",
             "    deliveryTimeout: 3s",
             "    retryInterval: 200ms"));
-
-    private static TestKafka startKafka() {
-        final TestKafka kafka = TestKafka.start();
-        kafka.createTopic(TOPIC, 3);
-        return kafka;
-    }
 
     @AfterAll
     static void stopKafka() {

@@ -84,8 +84,11 @@ public final class TestKafka implements AutoCloseable {
         server.startup();
     }
 
-    /** Creates a topic and waits until it exists (so a test does not race the broker's auto-creation). */
-    public void createTopic(String name, int partitions) {
+    /**
+     * Creates a topic and waits until it exists (so a test does not race the broker's auto-creation).
+     * Returns this broker, for {@code TestKafka.start().createTopic(...)}.
+     */
+    public TestKafka createTopic(String name, int partitions) {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 java.util.Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)))
@@ -93,6 +96,7 @@ public final class TestKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + name, e);
         }
+        return this;
     }
 
     /** Stops the broker (its data stays); clients see it as down. */
