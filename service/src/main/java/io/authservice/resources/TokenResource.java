@@ -49,6 +49,8 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 public final class TokenResource {
     public static final int MAX_BODY_BYTES = 16 * 1024;
+    /** How much of an over-long body is still read (and dropped) so that the client sees the 413. */
+    private static final long DRAIN_LIMIT_BYTES = 1024 * 1024;
     private static final String REFUSED = "No active account found with the given credentials.";
     private static final String INVALID_TOKEN = "Token is invalid or expired.";
     private static final String REFRESH_PATH = "/api/v1/token";
@@ -178,12 +180,26 @@ public final class TokenResource {
         try {
             final byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
             if (bytes.length > MAX_BODY_BYTES) {
+                discard(body);
                 throw new WebApplicationException("the request body is larger than " + MAX_BODY_BYTES + " bytes",
                         Response.Status.REQUEST_ENTITY_TOO_LARGE);
             }
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads and drops the rest of an over-long body, up to {@value #DRAIN_LIMIT_BYTES} bytes: a client
+     * still sending its body when the 413 comes back would otherwise often see the connection reset
+     * instead of the answer. Bounded, so a body streamed on and on costs no more than that.
+     */
+    private static void discard(InputStream body) throws IOException {
+        final byte[] buffer = new byte[8192];
+        long left = DRAIN_LIMIT_BYTES;
+        for (int n; left > 0 && (n = body.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
+            left -= n;
         }
     }
 
