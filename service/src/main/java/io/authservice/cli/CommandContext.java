@@ -43,8 +43,11 @@ public final class CommandContext implements AutoCloseable {
             Databases.migrate(jdbi);
         }
         this.clock = Clock.systemUTC();
-        this.audit = config.getAudit().getSink() == AuditConfig.Sink.direct
-                ? new StoreAuditLog(new AuditStore(jdbi)) : new Slf4jAuditLog();
+        // a command's few events go straight into the audit store (in this database) under both the
+        // direct and the kafka sink, where the consumer writes too, each event id once: a one-shot
+        // command starts no Kafka producer. The log sink stores nothing, by choice.
+        this.audit = config.getAudit().getSink() == AuditConfig.Sink.log
+                ? new Slf4jAuditLog() : new StoreAuditLog(new AuditStore(jdbi));
         this.json = json;
         this.random = new SecureRandom();
         this.instanceId = InstanceIds.of(config);

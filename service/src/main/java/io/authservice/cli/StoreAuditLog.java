@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A command's audit log with the {@code direct} sink: a command is short-lived, so each event goes
- * into the audit store at once. An event the store refuses is written to the audit logger instead.
+ * A command's audit log with the {@code direct} or {@code kafka} sink: a command is short-lived, so
+ * each event goes into the audit store at once (under {@code kafka} beside what the audit-consumer
+ * writes; the store keeps each event id once). An event the store refuses is written to the audit logger instead.
  */
 final class StoreAuditLog implements AuditLog {
     private static final Logger LOG = LoggerFactory.getLogger(StoreAuditLog.class);
