@@ -33,6 +33,7 @@ import io.authservice.auth.Sessions;
 import io.authservice.auth.FailedAttemptThrottle;
 import io.authservice.auth.JsonUnauthorizedHandler;
 import io.authservice.auth.LastUsedRecorder;
+import io.authservice.auth.RefreshTokenPruner;
 import io.authservice.auth.RevocationPoller;
 import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.cli.ApiKeyCommands;
@@ -95,6 +96,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Auth Service: API keys for services, checked on every request from an in-process cache;
@@ -232,6 +234,10 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 new FailedAttemptThrottle(loginThrottle.getMaxFailuresPerAddress(),
                         loginThrottle.getWindow().toJavaDuration(), loginThrottle.getMaximumTracked(), Ticker.systemTicker()),
                 audit, clock, instanceId);
+        final RefreshTokenPruner pruner = new RefreshTokenPruner(jdbi, clock, jwt.getClockSkew().toJavaDuration(),
+                environment.metrics());
+        environment.lifecycle().scheduledExecutorService("refresh-token-pruner").build()
+                .scheduleWithFixedDelay(pruner::pruneQuietly, 1, 60, TimeUnit.MINUTES);
 
         // the chain: the API key first, then the access token; a presented bad credential never falls through
         environment.jersey().register(new AuthDynamicFeature(new CredentialChainFilter(apiKeyFilter, jwtFilter)));

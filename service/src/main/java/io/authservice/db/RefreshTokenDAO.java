@@ -29,6 +29,16 @@ public interface RefreshTokenDAO {
     @SqlQuery("SELECT revoked_at IS NOT NULL FROM refresh_token_families WHERE id = :id AND user_id = :userId")
     Optional<Boolean> isRevoked(@Bind("id") String id, @Bind("userId") long userId);
 
+    /**
+     * Deletes the sign-ins (and, by the foreign key's cascade, their tokens) begun before
+     * {@code cutoff} whose every refresh token expired before it: no token of theirs can be
+     * presented any more, so neither exchange nor reuse detection needs them.
+     */
+    @SqlUpdate("DELETE FROM refresh_token_families WHERE created_at < :cutoff AND NOT EXISTS ("
+            + "SELECT 1 FROM refresh_tokens WHERE refresh_tokens.family_id = refresh_token_families.id "
+            + "AND refresh_tokens.expires_at >= :cutoff)")
+    int deleteSpentFamilies(@Bind("cutoff") Instant cutoff);
+
     @SqlUpdate("UPDATE refresh_token_families SET revoked_at = :now, revoked_reason = :reason "
             + "WHERE id = :id AND revoked_at IS NULL")
     int revokeFamily(@Bind("id") String id, @Bind("reason") String reason, @Bind("now") Instant now);
