@@ -33,9 +33,6 @@ require_tools
 # --- PostgreSQL -------------------------------------------------------------------------------
 fresh_database $DB_NAME $DB_USER $DB_PASSWORD
 
-export AUTH_DB_DRIVER=org.postgresql.Driver
-export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME
-export AUTH_DB_USER=$DB_USER AUTH_DB_PASSWORD=$DB_PASSWORD
 export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
 # the audit transport the recorded figures were measured with (BENCHMARKS.md): one log line per event
 export AUTH_AUDIT_SINK=${AUTH_AUDIT_SINK:-log}

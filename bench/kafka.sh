@@ -110,9 +110,6 @@ log "$(tail -n 1 "$OUT/kafka-topic.out")"
 
 # --- PostgreSQL, the two service instances and the consumer -------------------------------------
 fresh_database $DB_NAME $DB_USER $DB_PASSWORD
-export AUTH_DB_DRIVER=org.postgresql.Driver
-export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME
-export AUTH_DB_USER=$DB_USER AUTH_DB_PASSWORD=$DB_PASSWORD
 export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
 export AUTH_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP AUTH_AUDIT_TOPIC=$TOPIC
 

@@ -7,8 +7,8 @@ require_tools() {
   command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 }
 
-# A fresh database on Debian's PostgreSQL 15. The role is kept between runs: it may own other
-# benchmarks' databases.
+# A fresh database on Debian's PostgreSQL 15, and the service's AUTH_DB_* environment pointed at it.
+# The role is kept between runs: it may own other benchmarks' databases.
 fresh_database() { # name user password
   pg_ctlcluster 15 main start 2>/dev/null || true
   su postgres -c "psql -q -v ON_ERROR_STOP=1" <<SQL
@@ -22,6 +22,8 @@ DO \$\$ BEGIN
 END \$\$;
 CREATE DATABASE $1 OWNER $2;
 SQL
+  export AUTH_DB_DRIVER=org.postgresql.Driver AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$1
+  export AUTH_DB_USER=$2 AUTH_DB_PASSWORD=$3
 }
 
 fail() { echo "FAILED: $*" >&2; exit 1; }

@@ -35,9 +35,6 @@ require_tools
 # --- PostgreSQL -------------------------------------------------------------------------------
 fresh_database $DB_NAME $DB_USER $DB_PASSWORD
 
-export AUTH_DB_DRIVER=org.postgresql.Driver
-export AUTH_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB_NAME
-export AUTH_DB_USER=$DB_USER AUTH_DB_PASSWORD=$DB_PASSWORD
 export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
 # measure the invalid-key path itself, not the throttle that would answer 429 after 20 failures
 export AUTH_THROTTLE_MAX_FAILURES=2000000000
