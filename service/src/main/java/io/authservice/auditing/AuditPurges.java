@@ -2,6 +2,7 @@ package io.authservice.auditing;
 
 import io.authservice.audit.AuditPurger;
 import io.authservice.core.InvalidInputException;
+import io.authservice.core.Lifetimes;
 import io.authservice.core.Report;
 import io.authservice.core.Text;
 
@@ -45,16 +46,7 @@ public final class AuditPurges {
             }
             return retentionDays;
         }
-        try {
-            final int days = Integer.parseInt(value.trim());
-            if (days >= 1 && days <= MAX_DAYS) {
-                return days;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw new InvalidInputException("'older_than_days': '" + Text.printable(value)
-                + "' is not a whole number of days from 1 to " + MAX_DAYS);
+        return Lifetimes.wholeDays(value.trim(), "older_than_days", MAX_DAYS);
     }
 
     private static boolean dryRun(String value) {

@@ -2,7 +2,7 @@ package io.authservice.core;
 
 import io.dropwizard.util.Duration;
 
-/** Parses operator durations such as {@code 90d}, {@code 24h}, {@code 30m}. */
+/** Parses operator durations such as {@code 90d}, {@code 24h}, {@code 30m}, and counts of days. */
 public final class Lifetimes {
     /** Longer than any sensible key lifetime; guards against overflow and typos. */
     private static final java.time.Duration MAX = java.time.Duration.ofDays(36_500);
@@ -30,5 +30,23 @@ public final class Lifetimes {
             throw new InvalidInputException("'" + what + "' must be at most 36500d");
         }
         return value;
+    }
+
+    /**
+     * Parses a whole number of days from 1 to {@code max}, exactly as given (no trimming).
+     *
+     * @param what the parameter's name, for the message
+     */
+    public static int wholeDays(String raw, String what, int max) {
+        try {
+            final int days = Integer.parseInt(raw);
+            if (days >= 1 && days <= max) {
+                return days;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw new InvalidInputException("'" + what + "': '" + Text.printable(raw)
+                + "' is not a whole number of days from 1 to " + max);
     }
 }

@@ -7,6 +7,7 @@ import io.authservice.auditing.AuditQuery;
 import io.authservice.auditing.AuditSearch;
 import io.authservice.core.Caller;
 import io.authservice.core.InvalidInputException;
+import io.authservice.core.Lifetimes;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
 import io.authservice.core.Text;
@@ -96,15 +97,7 @@ public final class AuditResource {
         if (value == null || value.isEmpty()) {
             return DEFAULT_UNUSED_DAYS;
         }
-        try {
-            final int days = Integer.parseInt(value);
-            if (days >= 1 && days <= 3650) {
-                return days;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw new InvalidInputException("'unused_days': '" + Text.printable(value) + "' is not a whole number of days from 1 to 3650");
+        return Lifetimes.wholeDays(value, "unused_days", 3650);
     }
 
     private static void checkNames(MultivaluedMap<String, String> params, Set<String> known) {
