@@ -132,6 +132,20 @@ class ComposeFileTest {
         assertThat(read(ROOT.resolve(".dockerignore")).lines()).contains(".env");
     }
 
+    /**
+     * The compose file's own variables (what it reads from .env, required or with a default) and
+     * .env.example's names, commented-out optional ones included, are the same set: a misspelt
+     * optional variable would otherwise fall back to its default without a word.
+     */
+    @Test
+    void theExampleEnvFileNamesExactlyTheVariablesTheComposeFileReads() {
+        final String compose = read(ROOT.resolve("docker-compose.yml")).lines()
+                .map(line -> line.replaceFirst("^\\s*#.*", "")).collect(Collectors.joining("\n"));
+        final Set<String> interpolated = matches(Pattern.compile("\\$\\{([A-Z0-9_]+)"), compose);
+        final Set<String> named = matches(Pattern.compile("(?m)^#?\\s*([A-Z0-9_]+)="), read(ROOT.resolve(".env.example")));
+        assertThat(named).containsExactlyInAnyOrderElementsOf(interpolated);
+    }
+
     @Test
     void kafkaRunsTheVersionOfTheClientsInThePom() {
         final Set<String> version = matches(Pattern.compile("<kafka.version>([^<]+)</kafka.version>"), read(ROOT.resolve("pom.xml")));
