@@ -1,9 +1,11 @@
 package io.authservice.auditconsumer;
 
+import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Migrations;
+import io.authservice.audit.SqlObjects;
 import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -12,7 +14,6 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jdbi3.JdbiFactory;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 import java.time.Clock;
 
@@ -44,7 +45,7 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
     public void run(AuditConsumerConfiguration config, Environment environment) {
         // registers the "database" health check
         final Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), "database");
-        jdbi.installPlugin(new SqlObjectPlugin());
+        SqlObjects.prepare(jdbi, AuditEventDAO.class);
         if (config.isMigrateOnStart()) {
             Migrations.apply(jdbi, AuditStore.CHANGELOG);
         }

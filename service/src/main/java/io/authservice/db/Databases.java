@@ -1,8 +1,9 @@
 package io.authservice.db;
 
+import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.Migrations;
+import io.authservice.audit.SqlObjects;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 
 /** How the service and its commands set up Jdbi and the schema. */
@@ -13,11 +14,14 @@ public final class Databases {
     private Databases() {
     }
 
-    /** Adds what every Jdbi of ours needs; safe on a Jdbi from Dropwizard's JdbiFactory too. */
+    /**
+     * Adds what every Jdbi of ours needs, and prepares every DAO once on it (see {@link SqlObjects});
+     * safe on a Jdbi from Dropwizard's JdbiFactory too.
+     */
     public static Jdbi configure(Jdbi jdbi) {
-        jdbi.installPlugin(new SqlObjectPlugin());
         Timestamps.install(jdbi);
-        return jdbi;
+        return SqlObjects.prepare(jdbi, ApiKeyDAO.class, UserDAO.class, EmployeeDAO.class, RefreshTokenDAO.class,
+                AuditEventDAO.class);
     }
 
     /** Applies pending migrations of {@link #CHANGELOG} (which includes the audit store's). */
