@@ -26,9 +26,20 @@ public interface AuditEventDAO {
     String VALUES = ":id, :occurredAt, :type, :outcome, :reason, :keyId, :keyName, :keyPrefix, :userId, :clientAddress, "
             + ":userAgent, :method, :path, :status, :requestId, :instanceId, :fingerprint, :actor, :surface";
 
-    /** PostgreSQL: insert each event unless its id is already stored. */
-    @SqlBatch("INSERT INTO audit_events (" + COLUMNS + ") VALUES (" + VALUES + ") ON CONFLICT (id) DO NOTHING")
-    int[] insertIfAbsentPostgres(@BindMethods Collection<AuditEvent> events);
+    /**
+     * PostgreSQL: a whole batch in one statement, one array per column (in the order of
+     * {@link #COLUMNS}), each event inserted unless its id is already stored. One statement is
+     * planned and executed once for the batch, where a JDBC batch executes one insert per event.
+     * See {@link AuditStore#insertAll}.
+     */
+    String INSERT_IF_ABSENT_POSTGRES = "INSERT INTO audit_events (" + COLUMNS + ") SELECT * FROM unnest("
+            + "CAST(:id AS uuid[]), CAST(:occurredAt AS timestamptz[]), CAST(:type AS varchar[]), "
+            + "CAST(:outcome AS varchar[]), CAST(:reason AS varchar[]), CAST(:keyId AS bigint[]), "
+            + "CAST(:keyName AS varchar[]), CAST(:keyPrefix AS varchar[]), CAST(:userId AS bigint[]), "
+            + "CAST(:clientAddress AS varchar[]), CAST(:userAgent AS varchar[]), CAST(:method AS varchar[]), "
+            + "CAST(:path AS varchar[]), CAST(:status AS integer[]), CAST(:requestId AS varchar[]), "
+            + "CAST(:instanceId AS varchar[]), CAST(:fingerprint AS varchar[]), CAST(:actor AS varchar[]), "
+            + "CAST(:surface AS varchar[])) ON CONFLICT (id) DO NOTHING";
 
     /** H2: the same through MERGE on the id (a stored event is rewritten with identical values). */
     @SqlBatch("MERGE INTO audit_events (" + COLUMNS + ") KEY (id) VALUES (" + VALUES + ")")

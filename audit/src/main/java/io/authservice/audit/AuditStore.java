@@ -2,12 +2,15 @@ package io.authservice.audit;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Update;
 
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -56,7 +59,7 @@ public final class AuditStore {
                 if (h2) {
                     dao.insertIfAbsentH2(fitted);
                 } else {
-                    dao.insertIfAbsentPostgres(fitted);
+                    insertIfAbsentPostgres(handle, fitted);
                 }
             }
             if (!letters.isEmpty()) {
@@ -108,6 +111,45 @@ public final class AuditStore {
             deleted += last;
         } while (last == batchSize && !Thread.currentThread().isInterrupted());
         return deleted;
+    }
+
+    /** One column of {@link AuditEventDAO#INSERT_IF_ABSENT_POSTGRES}: its parameter, element type and value. */
+    private record ArrayColumn(String parameter, Class<?> elementType, Function<AuditEvent, Object> value) {
+    }
+
+    /** In the order of {@link AuditEventDAO#COLUMNS}; times as ISO 8601 text, which the statement casts. */
+    private static final List<ArrayColumn> ARRAY_COLUMNS = List.of(
+            new ArrayColumn("id", UUID.class, AuditEvent::id),
+            new ArrayColumn("occurredAt", String.class, e -> e.occurredAt().toString()),
+            new ArrayColumn("type", String.class, AuditEvent::type),
+            new ArrayColumn("outcome", String.class, AuditEvent::outcome),
+            new ArrayColumn("reason", String.class, AuditEvent::reason),
+            new ArrayColumn("keyId", Long.class, AuditEvent::keyId),
+            new ArrayColumn("keyName", String.class, AuditEvent::keyName),
+            new ArrayColumn("keyPrefix", String.class, AuditEvent::keyPrefix),
+            new ArrayColumn("userId", Long.class, AuditEvent::userId),
+            new ArrayColumn("clientAddress", String.class, AuditEvent::clientAddress),
+            new ArrayColumn("userAgent", String.class, AuditEvent::userAgent),
+            new ArrayColumn("method", String.class, AuditEvent::method),
+            new ArrayColumn("path", String.class, AuditEvent::path),
+            new ArrayColumn("status", Integer.class, AuditEvent::status),
+            new ArrayColumn("requestId", String.class, AuditEvent::requestId),
+            new ArrayColumn("instanceId", String.class, AuditEvent::instanceId),
+            new ArrayColumn("fingerprint", String.class, AuditEvent::fingerprint),
+            new ArrayColumn("actor", String.class, AuditEvent::actor),
+            new ArrayColumn("surface", String.class, AuditEvent::surface));
+
+    /** The whole batch in one statement: each column's values as one array, unnested into rows. */
+    private static void insertIfAbsentPostgres(Handle handle, List<AuditEvent> events) {
+        final Update insert = handle.createUpdate(AuditEventDAO.INSERT_IF_ABSENT_POSTGRES);
+        for (ArrayColumn column : ARRAY_COLUMNS) {
+            final Object[] values = new Object[events.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = column.value().apply(events.get(i));
+            }
+            insert.bindArray(column.parameter(), column.elementType(), values);
+        }
+        insert.execute();
     }
 
     private static boolean isH2(Handle handle) {

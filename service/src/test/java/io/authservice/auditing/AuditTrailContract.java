@@ -147,6 +147,20 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void everyFieldOfABatchIsStoredAsItWasGiven() {
+        final AuditEventDAO dao = jdbi.onDemand(AuditEventDAO.class);
+        final AuditEvent full = new AuditEvent(UUID.randomUUID(), Instant.parse("2026-11-25T10:00:00.123456Z"),
+                AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, AuditReasons.UNKNOWN, 7L, "hdts ünïcödé", "ab12cd",
+                9L, "2001:db8::1", "agent \"quoted\", with, commas", "POST", "/api/v1/tts/users-info/", 401, "req-2",
+                "auth-2", "hmac-sha256:00ff", "admin-task@127.0.0.1", "task");
+        final AuditEvent bare = AuditEvent.builder(AuditEventTypes.API_KEY_CREATED, AuditEvent.SUCCESS,
+                Instant.parse("2026-11-25T10:00:01Z")).build();
+        new AuditStore(jdbi).insertAll(List.of(full, bare));
+        assertThat(dao.find(full.id())).contains(full);
+        assertThat(dao.find(bare.id())).contains(bare);
+    }
+
+    @Test
     void filtersPagesAndExports() {
         final var key = createKey(unique("pages"), null);
         for (int i = 0; i < 7; i++) {
