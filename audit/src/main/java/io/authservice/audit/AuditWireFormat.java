@@ -1,15 +1,22 @@
 package io.authservice.audit;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The versioned JSON form of an {@link AuditEvent}, as it travels between processes (Kafka) and is
@@ -30,6 +37,14 @@ public final class AuditWireFormat {
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    private static final ObjectWriter VERSIONED_WRITER = JSON.writerFor(Versioned.class);
+    /** Refuses a field written twice, so that a second {@code "v"} is judged as the general reader judges it. */
+    private static final ObjectReader EVENT_READER = JSON.readerFor(AuditEvent.class)
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** How every payload of the current version that this class writes begins. */
+    private static final byte[] CURRENT_PREFIX = ("{\"" + VERSION_FIELD + "\":" + VERSION + ",")
+            .getBytes(StandardCharsets.UTF_8);
+
     private AuditWireFormat() {
     }
 
@@ -41,10 +56,10 @@ public final class AuditWireFormat {
         return node;
     }
 
-    /** The event as UTF-8 JSON bytes. */
+    /** The event as UTF-8 JSON bytes, written in one pass (no tree in between). */
     public static byte[] encode(AuditEvent event) {
         try {
-            return JSON.writeValueAsBytes(toJson(event));
+            return VERSIONED_WRITER.writeValueAsBytes(new Versioned(VERSION, event));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode audit event " + event.id(), e);
         }
@@ -64,6 +79,10 @@ public final class AuditWireFormat {
         if (bytes == null) {
             throw new MalformedAuditEventException("no payload");
         }
+        return startsWith(bytes, CURRENT_PREFIX) ? decodeCurrent(bytes) : decodeTree(bytes);
+    }
+
+    private static AuditEvent decodeTree(byte[] bytes) {
         final JsonNode node;
         try {
             node = JSON.readTree(bytes);
@@ -89,6 +108,28 @@ public final class AuditWireFormat {
             throw new MalformedAuditEventException("not an audit event: "
                     + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : cause.getMessage()));
         }
+    }
+
+    /**
+     * What this class writes, read in one pass: the prefix says it is version 1, and the reader
+     * skips {@code "v"} as a field it does not know. A payload that fails here is read again the
+     * general way, which gives the reason (bad JSON before a bad field, as for every payload).
+     */
+    private static AuditEvent decodeCurrent(byte[] bytes) {
+        try {
+            return EVENT_READER.readValue(bytes);
+        } catch (IOException | IllegalArgumentException e) {
+            return decodeTree(bytes);
+        }
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Version first, then the event's own fields, as one object. */
+    @JsonPropertyOrder({VERSION_FIELD})
+    private record Versioned(@JsonProperty(VERSION_FIELD) int version, @JsonUnwrapped AuditEvent event) {
     }
 
     /** A payload that is not an audit event this version can read. */

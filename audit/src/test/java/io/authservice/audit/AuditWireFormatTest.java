@@ -49,6 +49,26 @@ class AuditWireFormatTest {
     }
 
     @Test
+    void theVersionNeedNotComeFirst() {
+        final String json = fixture("v1-api-key-used.json").replace("\"v\":1,", "").replaceFirst("}$", ",\"v\":1}");
+        assertThat(json).doesNotStartWith("{\"v\"");
+        assertThat(decode(json)).isEqualTo(USED);
+    }
+
+    @Test
+    void aPayloadThatStartsLikeVersion1ButIsNotAnEventIsRefusedWithTheReason() {
+        assertThatThrownBy(() -> decode("{\"v\":1,not json")).isInstanceOf(AuditWireFormat.MalformedAuditEventException.class)
+                .hasMessageStartingWith("not JSON");
+        assertThatThrownBy(() -> decode("{\"v\":1,\"id\":\"not-a-uuid\"}"))
+                .isInstanceOf(AuditWireFormat.MalformedAuditEventException.class).hasMessageStartingWith("not an audit event");
+        // bad JSON is told as such even where a bad field comes before the place it breaks
+        assertThatThrownBy(() -> decode("{\"v\":1,\"id\":\"not-a-uuid\"")).hasMessageStartingWith("not JSON");
+        // a second "v" counts, as it does for a payload that does not start with the first
+        assertThatThrownBy(() -> decode(fixture("v1-api-key-used.json").replaceFirst("}$", ",\"v\":2}")))
+                .hasMessage("unknown version 2");
+    }
+
+    @Test
     void whatIsNotAnEventOfAKnownVersionIsRefusedWithTheReason() {
         assertThatThrownBy(() -> decode("not json")).isInstanceOf(AuditWireFormat.MalformedAuditEventException.class)
                 .hasMessageStartingWith("not JSON");
