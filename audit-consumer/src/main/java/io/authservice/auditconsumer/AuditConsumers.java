@@ -43,7 +43,10 @@ public final class AuditConsumers implements Managed {
         metrics.register("audit-consumer.lag", (Gauge<Long>) this::lag);
     }
 
-    /** The consumer settings: the group, manual offset commits, earliest first; {@code consumer:} entries override them. */
+    /**
+     * The consumer settings: the group, manual offset commits, earliest first, batched fetches;
+     * {@code consumer:} entries override them.
+     */
     public static Map<String, Object> consumerProperties(ConsumerKafkaConfig config, String clientId) {
         final Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getBootstrapServers());
@@ -52,6 +55,8 @@ public final class AuditConsumers implements Managed {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getMaxPollRecords());
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, (int) Math.min(Integer.MAX_VALUE, config.getFetchMinBytes().toBytes()));
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) config.getFetchMaxWait().toMilliseconds());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.putAll(config.getConsumer());
         return props;

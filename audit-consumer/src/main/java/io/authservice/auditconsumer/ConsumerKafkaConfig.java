@@ -1,7 +1,9 @@
 package io.authservice.auditconsumer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -33,9 +35,25 @@ public class ConsumerKafkaConfig {
     @JsonProperty
     private int consumers = 1;
 
+    /** The most events one batch (one poll, one database transaction) takes. */
     @Min(1)
     @JsonProperty
-    private int maxPollRecords = 500;
+    private int maxPollRecords = 1000;
+
+    /**
+     * A fetch waits until this much is ready (or {@link #fetchMaxWait} has passed): under load the
+     * consumer takes its events in large batches, so the broker answers, and the store commits, far
+     * less often than once per few events.
+     */
+    @NotNull
+    @JsonProperty
+    private DataSize fetchMinBytes = DataSize.kibibytes(64);
+
+    /** The longest a fetch waits for {@link #fetchMinBytes}: what an event may wait, at most, while little happens. */
+    @NotNull
+    @MaxDuration(value = 5, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration fetchMaxWait = Duration.milliseconds(100);
 
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
@@ -70,6 +88,14 @@ public class ConsumerKafkaConfig {
 
     public int getMaxPollRecords() {
         return maxPollRecords;
+    }
+
+    public DataSize getFetchMinBytes() {
+        return fetchMinBytes;
+    }
+
+    public Duration getFetchMaxWait() {
+        return fetchMaxWait;
     }
 
     public Duration getPollTimeout() {

@@ -6,6 +6,8 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
 import io.authservice.observability.AccessTextLayoutFactory;
 import io.authservice.observability.TextLayoutFactory;
 import io.authservice.observability.testing.ShippedConfigs;
@@ -37,11 +39,15 @@ class AuditConsumerConfigurationTest {
         assertThat(kafka.getTopic()).isEqualTo("auth.audit-events").isEqualTo(defaults.getTopic());
         assertThat(kafka.getGroupId()).isEqualTo("auth-audit-consumer").isEqualTo(defaults.getGroupId());
         assertThat(kafka.getConsumers()).isEqualTo(1).isEqualTo(defaults.getConsumers());
-        assertThat(kafka.getMaxPollRecords()).isEqualTo(500).isEqualTo(defaults.getMaxPollRecords());
+        assertThat(kafka.getMaxPollRecords()).isEqualTo(1000).isEqualTo(defaults.getMaxPollRecords());
+        assertThat(kafka.getFetchMinBytes()).isEqualTo(DataSize.kibibytes(64)).isEqualTo(defaults.getFetchMinBytes());
+        assertThat(kafka.getFetchMaxWait()).isEqualTo(Duration.milliseconds(100)).isEqualTo(defaults.getFetchMaxWait());
         assertThat(kafka.getPollTimeout()).isEqualTo(defaults.getPollTimeout());
         assertThat(kafka.getCloseTimeout()).isEqualTo(defaults.getCloseTimeout());
         assertThat(AuditConsumers.consumerProperties(kafka, "c")).containsEntry("enable.auto.commit", false)
-                .containsEntry("auto.offset.reset", "earliest").containsEntry("group.id", "auth-audit-consumer");
+                .containsEntry("auto.offset.reset", "earliest").containsEntry("group.id", "auth-audit-consumer")
+                .containsEntry("max.poll.records", 1000).containsEntry("fetch.min.bytes", 65536)
+                .containsEntry("fetch.max.wait.ms", 100);
     }
 
     @Test
