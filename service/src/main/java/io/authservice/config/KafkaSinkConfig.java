@@ -41,7 +41,7 @@ public class KafkaSinkConfig {
 
     @NotNull
     @JsonProperty
-    private Duration linger = Duration.milliseconds(5);
+    private Duration linger = Duration.milliseconds(20);
 
     @NotEmpty
     @JsonProperty

@@ -39,7 +39,7 @@ class AuditRecordsTest {
                 .containsEntry("enable.idempotence", true)
                 .containsEntry("acks", "all")
                 .containsEntry("compression.type", "lz4")
-                .containsEntry("linger.ms", 5)
+                .containsEntry("linger.ms", 20)
                 .containsEntry("max.block.ms", 500L)
                 .containsEntry("delivery.timeout.ms", 30_000)
                 .containsEntry("request.timeout.ms", 10_000)
