@@ -44,5 +44,12 @@ class ApiKeySecretsTest {
         assertThat(ApiKeySecrets.prefix("0123456789abcdef0123456789abcdef01234567")).isEqualTo("01234567");
     }
 
+    @Test
+    void aHashDependsOnlyOnItsKeyWhenTheThreadHashedAnotherBefore() {
+        ApiKeySecrets.hash("ffffffffffffffffffffffffffffffffffffffff");
+        assertThat(ApiKeySecrets.hash("0123456789abcdef0123456789abcdef01234567")).isEqualTo(EXPECTED_SHA256);
+        assertThat(ApiKeySecrets.hash("0123456789abcdef0123456789abcdef01234567")).isEqualTo(EXPECTED_SHA256);
+    }
+
     private static final String EXPECTED_SHA256 = "deb87fabd17715bb31ad4cf4ffb9494eeb15f8d33d85b031a301c64ab3417eaa";
 }
