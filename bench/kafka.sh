@@ -20,6 +20,7 @@
 # Needs: built jars (./mvnw -B -DskipTests package), Debian's PostgreSQL 15 (pg_ctlcluster), wrk
 # (apt-get install wrk), python3, a JDK (javac). Run as root (or a user that may sudo -u postgres).
 # Usage: bench/kafka.sh [seconds-per-run] [rounds]     (defaults: 10 s, 5 rounds; `1 1` is a smoke run)
+# BENCH_WARMUP_PASSES (default 2): warm-up passes over all variants before the measured rounds.
 set -euo pipefail
 shopt -s inherit_errexit   # a failure inside $(...) stops the script too
 
@@ -29,6 +30,7 @@ JAR=$ROOT/service/target/auth-service.jar
 CONSUMER_JAR=$ROOT/audit-consumer/target/audit-consumer.jar
 DURATION=${1:-10}
 ROUNDS=${2:-5}
+WARMUP=${BENCH_WARMUP_PASSES:-2}   # passes over all variants before the measured rounds
 THREADS=2
 CONNECTIONS=32
 PARTITIONS=3
@@ -270,8 +272,12 @@ run_variant() { # variant label
 
 # --- warm-up and interleaved rounds ---------------------------------------------------------------
 VARIANTS=(ping-kafka whoami-kafka ping-log whoami-log)
-log "warming up (JIT, caches, pools, producer, consumer)"
-for v in "${VARIANTS[@]}"; do run_variant "$v" "warm-$v"; log "warm-up $v: $RES $DETAIL"; done
+# Five JVMs compile at once on two cores: one pass left the first measured round at a fraction of
+# the later ones' rate (2026-11-30: whoami 3.5 k/s against 12-13 k/s), so it warms up twice by default.
+log "warming up (JIT, caches, pools, producer, consumer): $WARMUP pass(es)"
+for w in $(seq 1 "$WARMUP"); do
+  for v in "${VARIANTS[@]}"; do run_variant "$v" "warm-$w-$v"; log "warm-up $w $v: $RES $DETAIL"; done
+done
 : >"$OUT/a.txt"; : >"$OUT/kafka.txt"; : >"$OUT/cpu.txt"
 for r in $(seq 1 "$ROUNDS"); do
   order=()
@@ -352,6 +358,15 @@ print("|---|---|---|---|---|---|")
 for v in labels:
     if v in cpu:
         print(f"| {labels[v]} | " + " | ".join(f"{st.median(r[i] for r in cpu[v]):.1f}" for i in range(5)) + " |")
+def cpu_ratio(w, p):  # per round: the service's CPU per ping over its CPU per whoami
+    rs = [y[0] / x[0] for x, y in zip(cpu[w], cpu[p]) if x[0] > 0]
+    return f"median {st.median(rs):.3f} (per round: {', '.join(f'{r:.3f}' for r in rs)})" if rs else "n/a"
+print("\nwhoami/ping by the measured service's own CPU per request (the throughput ratio of a CPU-bound "
+      "service whose broker, consumer and database run elsewhere):")
+print(f"  kafka sink: {cpu_ratio('whoami-kafka', 'ping-kafka')}")
+print(f"  log sink (reference): {cpu_ratio('whoami-log', 'ping-log')}")
+pipeline = [sum(r[2:5]) for r in cpu["whoami-kafka"]]
+print(f"the pipeline's CPU (broker + consumer + PostgreSQL) per 1000 kafka-sink whoami requests: median {st.median(pipeline):.1f} ms")
 totals = dict(kv.split("=") for kv in (out / "totals.txt").read_text().split())
 print(f"\nservice totals: audit.published {totals['published']}, audit.spooled {totals['spooled']}, "
       f"audit.replayed {totals['replayed']}, audit.dropped {totals['dropped']}; consumer: "
