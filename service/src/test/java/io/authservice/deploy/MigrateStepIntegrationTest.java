@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 /**
  * The compose file's one-shot {@code migrate} step, {@code db migrate} on PostgreSQL: it creates the
@@ -41,6 +43,26 @@ class MigrateStepIntegrationTest {
         Migrations.apply(jdbi, AuditStore.CHANGELOG);
         Databases.migrate(jdbi);
         assertThat(changesets(jdbi)).isEqualTo(applied);
+    }
+
+    @Test
+    void onPostgresTheUserAndFingerprintIndexesHoldOnlyRowsThatHaveOneAndServeSearchesByThem() {
+        final TestDatabases.Db db = TestDatabases.newPostgres();
+        final Jdbi jdbi = Databases.configure(Jdbi.create(db.url(), db.user(), db.password()));
+        Databases.migrate(jdbi);
+        final List<String> indexes = jdbi.withHandle(h -> h.createQuery(
+                        "SELECT indexdef FROM pg_indexes WHERE tablename = 'audit_events' ORDER BY indexname")
+                .mapTo(String.class).list());
+        assertThat(indexes).filteredOn(d -> d.contains("(user_id, occurred_at)")).singleElement(as(STRING))
+                .endsWith("WHERE (user_id IS NOT NULL)");
+        assertThat(indexes).filteredOn(d -> d.contains("(fingerprint, occurred_at)")).singleElement(as(STRING))
+                .endsWith("WHERE (fingerprint IS NOT NULL)");
+        final String plan = jdbi.withHandle(h -> {
+            h.execute("SET enable_seqscan = off");
+            return String.join("\n", h.createQuery("EXPLAIN SELECT id FROM audit_events WHERE user_id = :u"
+                    + " AND occurred_at > now() - interval '1 day'").bind("u", 7L).mapTo(String.class).list());
+        });
+        assertThat(plan).contains("ix_audit_events_user_id_set");
     }
 
     private static int changesets(Jdbi jdbi) {
