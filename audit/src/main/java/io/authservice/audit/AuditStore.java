@@ -15,8 +15,8 @@ import java.util.function.ToIntFunction;
 
 /**
  * Writes events into the audit store, each batch in one transaction, each event at most once
- * (its id is the primary key). Strings longer than their column are cut, so one oversized
- * User-Agent cannot fail a whole batch.
+ * (its id is the primary key). Strings longer than their column are cut and U+0000 is replaced, so
+ * one oversized User-Agent or one NUL character cannot fail a whole batch.
  */
 public final class AuditStore {
     /** The Liquibase changelog of the audit store, on the classpath. */
@@ -160,7 +160,10 @@ public final class AuditStore {
         }
     }
 
-    /** The event as the store keeps it: its time to the microsecond, every string cut to its column's length. */
+    /**
+     * The event as the store keeps it: its time to the microsecond, every string cut to its column's
+     * length and without U+0000.
+     */
     static AuditEvent fit(AuditEvent e) {
         return new AuditEvent(e.id(), e.occurredAt().truncatedTo(ChronoUnit.MICROS), cut(e.type(), SHORT), cut(e.outcome(), 16), cut(e.reason(), SHORT),
                 e.keyId(), cut(e.keyName(), NAME), cut(e.keyPrefix(), 16), e.userId(), cut(e.clientAddress(), SHORT),
@@ -168,7 +171,18 @@ public final class AuditStore {
                 cut(e.instanceId(), NAME), cut(e.fingerprint(), 128), cut(e.actor(), NAME), cut(e.surface(), SHORT));
     }
 
+    /**
+     * The value as its column can hold it: at most {@code length} characters, and U+0000 (which
+     * PostgreSQL's text cannot hold) replaced by U+FFFD. Jetty already refuses {@code %00} in a path
+     * and key names refuse control characters; this keeps any other way in (a record written to the
+     * topic by some other producer, say) from failing the batch it is in, which the consumer would
+     * retry for ever.
+     */
     private static String cut(String value, int length) {
-        return value == null || value.length() <= length ? value : value.substring(0, length);
+        if (value == null) {
+            return null;
+        }
+        final String cut = value.length() <= length ? value : value.substring(0, length);
+        return cut.indexOf('\u0000') < 0 ? cut : cut.replace('\u0000', '\uFFFD');
     }
 }

@@ -161,6 +161,26 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void aNulCharacterInAPresentedValueIsStoredAsAReplacementCharacter() {
+        // PostgreSQL text cannot hold U+0000: unless it is replaced, one such value would fail every
+        // batch it is written in, and the consumer would retry that batch for ever
+        final AuditEventDAO dao = jdbi.onDemand(AuditEventDAO.class);
+        final AuditEvent nul = AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, Instant.now())
+                .reason(AuditReasons.UNKNOWN).request("203.0.113.9", "agent\u0000x", "GET", "/api/v1/users/internal/\u0000/")
+                .build();
+        final AuditEvent next = AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, Instant.now()).build();
+        new AuditStore(jdbi).insertAll(List.of(nul, next));
+        assertThat(dao.find(nul.id())).hasValueSatisfying(e -> {
+            assertThat(e.path()).isEqualTo("/api/v1/users/internal/\uFFFD/");
+            assertThat(e.userAgent()).isEqualTo("agent\uFFFDx");
+        });
+        assertThat(dao.find(next.id())).isPresent();
+
+        // the first line of defence: the server refuses %00 in a path before any filter of ours sees it
+        assertThat(http.get("/api/v1/users/internal/%00/", "X-API-Key", randomKey()).status()).isEqualTo(400);
+    }
+
+    @Test
     void filtersPagesAndExports() {
         final var key = createKey(unique("pages"), null);
         for (int i = 0; i < 7; i++) {
