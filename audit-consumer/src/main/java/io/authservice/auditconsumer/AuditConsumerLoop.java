@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,20 +110,21 @@ public final class AuditConsumerLoop implements Runnable {
 
     private void handle(ConsumerRecords<String, byte[]> batch) {
         final List<AuditEvent> events = new ArrayList<>(batch.count());
+        final List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>(batch.count());
         final List<DeadLetter> dead = new ArrayList<>();
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : batch) {
             try {
                 events.add(AuditWireFormat.decode(record.value()));
+                sources.add(record);
             } catch (AuditWireFormat.MalformedAuditEventException e) {
                 LOG.warn("record {}-{}@{} is not an audit event ({}); kept as a dead letter", record.topic(),
                         record.partition(), record.offset(), e.getMessage());
-                dead.add(new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
-                        e.getMessage(), clock.instant()));
+                dead.add(deadLetter(record, e.getMessage()));
             }
             offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
-        if (!write(events, dead)) {
+        if (!write(events, sources, dead)) {
             return;  // stopping: the batch is read again by whoever gets its partitions
         }
         hook.afterStore(++batchNumber);
@@ -136,16 +138,34 @@ public final class AuditConsumerLoop implements Runnable {
         deadLetters.inc(dead.size());
     }
 
-    /** Stores the batch, retrying while the database fails; false if stopped first. */
-    private boolean write(List<AuditEvent> events, List<DeadLetter> dead) {
+    /**
+     * Stores the batch, retrying while the database fails; false if stopped first. When the database
+     * refuses something in the batch (a value it cannot hold, which no retry mends), the events are
+     * tried one by one once: those it refuses become dead letters, and the rest is stored with them,
+     * so one such event cannot hold up its partition for ever.
+     */
+    private boolean write(List<AuditEvent> events, List<ConsumerRecord<String, byte[]>> sources, List<DeadLetter> dead) {
         long backoff = 100;
+        boolean setAside = false;
+        boolean setAsideDone = false;
         while (true) {
             try (Timer.Context ignored = batches.time()) {
+                if (setAside && !setAsideDone) {
+                    setAsideRefused(events, sources, dead);
+                    setAsideDone = true;
+                }
                 store.write(events, dead);
                 return true;
             } catch (RuntimeException e) {
                 if (!running) {
                     return false;
+                }
+                final Optional<String> refusal = AuditStore.refusal(e);
+                if (!setAside && refusal.isPresent()) {
+                    LOG.warn("the audit store refuses something in a batch of {} events ({}); trying them one by one",
+                            events.size(), refusal.get());
+                    setAside = true;
+                    continue;
                 }
                 LOG.warn("audit store write of {} events failed, retrying: {}", events.size(), e.getMessage());
                 try {
@@ -157,6 +177,33 @@ public final class AuditConsumerLoop implements Runnable {
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
+    }
+
+    /**
+     * Stores each event alone (each once: the store ignores an event it holds); one the database
+     * refuses leaves the batch and becomes a dead letter with its record's bytes. A failure that is
+     * not a refusal (the database went away) is thrown, and the whole batch is retried.
+     */
+    private void setAsideRefused(List<AuditEvent> events, List<ConsumerRecord<String, byte[]>> sources,
+                                 List<DeadLetter> dead) {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            try {
+                store.insert(events.get(i));
+            } catch (RuntimeException e) {
+                final String refusal = AuditStore.refusal(e).orElseThrow(() -> e);
+                final ConsumerRecord<String, byte[]> record = sources.get(i);
+                LOG.warn("record {}-{}@{} (audit event {}) is refused by the audit store ({}); kept as a dead letter",
+                        record.topic(), record.partition(), record.offset(), events.get(i).id(), refusal);
+                dead.add(deadLetter(record, "not storable: " + refusal));
+                events.remove(i);
+                sources.remove(i);
+            }
+        }
+    }
+
+    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> record, String error) {
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), record.value(), error,
+                clock.instant());
     }
 
     private void updateLag() {

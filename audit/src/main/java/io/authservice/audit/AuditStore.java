@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -70,6 +71,21 @@ public final class AuditStore {
                 }
             }
         });
+    }
+
+    /**
+     * The database's own words, when {@code failure} says that it refuses what it was given
+     * (SQLSTATE class 22, data exception, or 23, integrity constraint violation), which no retry
+     * mends; empty when it could not be reached, was busy, or failed otherwise.
+     */
+    public static Optional<String> refusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return Optional.of(sql.getSQLState() + " " + sql.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Stores one event (commands, which write as they go). */
