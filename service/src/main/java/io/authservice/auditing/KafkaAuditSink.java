@@ -30,9 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@code kafka} sink. A request thread only enqueues; one publisher thread sends the queue to
- * Kafka, every 10 ms or as soon as a batch of 500 waits. An event Kafka does not take goes to the disk spool, and every {@code retryInterval} the
- * publisher replays the spool, oldest first; when it is empty, events go straight to Kafka again.
- * Replay is at-least-once; the store keeps each event id once.
+ * Kafka, every 10 ms or as soon as a batch of 500 waits. An event Kafka does not take goes to the
+ * disk spool, and every {@code retryInterval} the publisher replays the spool, oldest first; when it
+ * is empty, events go straight to Kafka again. Replay is at-least-once; the store keeps each event
+ * id once.
  *
  * <p>One key's events keep their order in Kafka through an outage, because the spool always holds
  * events in the order they were recorded:
