@@ -48,12 +48,9 @@ public final class AuditWireFormat {
     private AuditWireFormat() {
     }
 
-    /** The event as a JSON object node, {@code "v"} first. */
+    /** The event as a JSON object node, {@code "v"} first: the same form as {@link #encode}. */
     public static ObjectNode toJson(AuditEvent event) {
-        final ObjectNode node = JSON.createObjectNode();
-        node.put(VERSION_FIELD, VERSION);
-        node.setAll((ObjectNode) JSON.valueToTree(event));
-        return node;
+        return JSON.valueToTree(new Versioned(VERSION, event));
     }
 
     /** The event as UTF-8 JSON bytes, written in one pass (no tree in between). */

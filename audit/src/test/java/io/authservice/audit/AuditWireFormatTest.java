@@ -30,6 +30,12 @@ class AuditWireFormatTest {
     }
 
     @Test
+    void theJsonTreeIsTheSameFormAsTheBytes() {
+        assertThat(AuditWireFormat.toJson(EVERY_FIELD).toString()).isEqualTo(fixture("v1-every-field.json"));
+        assertThat(AuditWireFormat.toJson(USED).toString()).isEqualTo(fixture("v1-api-key-used.json"));
+    }
+
+    @Test
     void version1FixturesReadBackToTheSameEvents() {
         assertThat(AuditWireFormat.decode(bytes("v1-api-key-used.json"))).isEqualTo(USED);
         assertThat(AuditWireFormat.decode(bytes("v1-every-field.json"))).isEqualTo(EVERY_FIELD);
