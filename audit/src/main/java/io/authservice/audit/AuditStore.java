@@ -54,16 +54,16 @@ public final class AuditStore {
         final List<DeadLetter> letters = deadLetters.stream().map(d -> new DeadLetter(cut(d.topic(), NAME), d.partition(),
                 d.offset(), cut(d.key(), NAME), d.payload(), cut(d.error(), LONG), d.receivedAt())).toList();
         jdbi.useTransaction(handle -> {
-            final AuditEventDAO dao = handle.attach(AuditEventDAO.class);
             final boolean h2 = isH2(handle);
             if (!fitted.isEmpty()) {
                 if (h2) {
-                    dao.insertIfAbsentH2(fitted);
+                    handle.attach(AuditEventDAO.class).insertIfAbsentH2(fitted);
                 } else {
                     insertIfAbsentPostgres(handle, fitted);
                 }
             }
             if (!letters.isEmpty()) {
+                final AuditEventDAO dao = handle.attach(AuditEventDAO.class);
                 if (h2) {
                     dao.insertDeadLettersH2(letters);
                 } else {
