@@ -9,6 +9,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -37,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -92,6 +97,12 @@ public final class AuditJournal implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Unmaps a mapping at once ({@code sun.misc.Unsafe.invokeCleaner}, open to all code without flags),
+     * so a deleted segment gives its disk space back then and not whenever the collector gets to it
+     * (closing the channel does not unmap); null where it is missing, leaving that to the collector.
+     */
+    private static final MethodHandle UNMAP = unmapper();
 
     /** The journal's settings (from {@code audit.journal} in the configuration). */
     public record Settings(Path directory, long segmentBytes, long maxBytes, Duration syncInterval) {
@@ -176,6 +187,8 @@ public final class AuditJournal implements AutoCloseable {
     /** Readers parked in {@link #awaitRecord}: an append signals only when there is one. */
     private final AtomicInteger waiters = new AtomicInteger();
 
+    /** Shared by whatever touches a mapping outside the append lock; exclusive to unmap one. */
+    private final ReentrantReadWriteLock mappings = new ReentrantReadWriteLock();
     private final Object syncLock = new Object();
     /** Forces every {@code syncInterval}; null when every append forces itself. */
     private final ScheduledExecutorService syncer;
@@ -330,6 +343,15 @@ public final class AuditJournal implements AutoCloseable {
 
     /** What {@link #read} reads; nothing once closed (the segments are gone). */
     private List<Entry> readFrom(Position from, int max) {
+        mappings.readLock().lock();
+        try {
+            return closed ? List.of() : readMapped(from, max);
+        } finally {
+            mappings.readLock().unlock();
+        }
+    }
+
+    private List<Entry> readMapped(Position from, int max) {
         final List<Entry> entries = new ArrayList<>(Math.min(Math.max(max, 0), 1024));
         Map.Entry<Long, Segment> found = segments.ceilingEntry(from.segment());
         if (found == null || max <= 0) {
@@ -465,8 +487,14 @@ public final class AuditJournal implements AutoCloseable {
         }
         metrics.remove(BYTES_GAUGE);
         metrics.remove(SEGMENTS_GAUGE);
-        segments.clear();  // the mappings go with the last reference to them
-        active = null;
+        mappings.writeLock().lock();
+        try {
+            segments.values().forEach(AuditJournal::unmap);
+            segments.clear();
+            active = null;
+        } finally {
+            mappings.writeLock().unlock();
+        }
         try {
             lock.release();
         } catch (IOException e) {
@@ -630,23 +658,33 @@ public final class AuditJournal implements AutoCloseable {
     /** Forces what was appended since the last force, in every segment written here. */
     private void sync() {
         synchronized (syncLock) {
-            for (Segment segment : segments.values()) {
-                final int end = segment.end;
-                if (segment.written && end > segment.forced) {
-                    segment.buffer.force(segment.forced, end - segment.forced);
-                    segment.forced = end;
+            mappings.readLock().lock();
+            try {
+                for (Segment segment : segments.values()) {
+                    final int end = segment.end;
+                    if (segment.written && end > segment.forced) {
+                        segment.buffer.force(segment.forced, end - segment.forced);
+                        segment.forced = end;
+                    }
                 }
+            } finally {
+                mappings.readLock().unlock();
             }
         }
     }
 
     private boolean force(Segment segment, int start, int length) {
+        mappings.readLock().lock();
         try {
-            segment.buffer.force(start, length);
+            if (segments.get(segment.sequence) == segment) {  // else shipped and deleted already
+                segment.buffer.force(start, length);
+            }
             return true;
         } catch (UncheckedIOException e) {
             LOG.error("audit journal: cannot force {}", segment.path, e);
             return false;
+        } finally {
+            mappings.readLock().unlock();
         }
     }
 
@@ -658,9 +696,16 @@ public final class AuditJournal implements AutoCloseable {
             if (segment.sealed && (segment.sequence < upTo.segment() || upTo.offset() >= segment.end)) {
                 try {
                     Files.deleteIfExists(segment.path);
-                    segments.remove(segment.sequence);
                 } catch (IOException e) {
                     LOG.warn("audit journal: cannot delete the shipped segment {}", segment.path, e);
+                    continue;
+                }
+                mappings.writeLock().lock();
+                try {
+                    segments.remove(segment.sequence);
+                    unmap(segment);
+                } finally {
+                    mappings.writeLock().unlock();
                 }
             }
         }
@@ -775,6 +820,29 @@ public final class AuditJournal implements AutoCloseable {
 
     private static boolean posix() {
         return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static void unmap(Segment segment) {
+        if (UNMAP != null) {
+            try {
+                UNMAP.invokeExact((ByteBuffer) segment.buffer);
+            } catch (Throwable e) {
+                LOG.warn("audit journal: cannot unmap {}; the collector will", segment.path, e);
+            }
+        }
+    }
+
+    private static MethodHandle unmapper() {
+        try {
+            final Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            final Field field = unsafeClass.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            return MethodHandles.lookup().findVirtual(unsafeClass, "invokeCleaner",
+                    MethodType.methodType(void.class, ByteBuffer.class)).bindTo(field.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.info("audit journal: segments are unmapped by the garbage collector ({})", e.toString());
+            return null;
+        }
     }
 
     private void replaceGauge(String name, Gauge<?> gauge) {

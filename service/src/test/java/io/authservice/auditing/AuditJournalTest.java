@@ -310,6 +310,23 @@ class AuditJournalTest {
     }
 
     @Test
+    void aDeletedSegmentIsUnmappedAtOnceSoItsDiskSpaceComesBack() throws Exception {
+        final Path maps = Path.of("/proc/self/maps");
+        assumeThat(Files.isReadable(maps)).isTrue();
+        final AuditJournal journal = open(SEGMENT, 1 << 20);
+        appendAll(journal, IntStream.range(0, 40).mapToObj(i -> new String(padded("e" + i, 200))).toList());
+        final List<Path> files = segmentFiles();
+        assertThat(Files.readString(maps)).contains(files.get(0).toString());
+
+        final List<Entry> entries = readAll(journal, journal.cursor());
+        journal.commit(entries.get(entries.size() - 1).next());
+        assertThat(Files.readString(maps)).doesNotContain(files.get(0).toString())
+                .contains(files.get(files.size() - 1).toString());
+        journal.close();
+        assertThat(Files.readString(maps)).doesNotContain(dir.toString());
+    }
+
+    @Test
     void aSecondOpenOfTheDirectoryFailsClearly() {
         final AuditJournal journal = open(SEGMENT, 1 << 20);
         assertThatThrownBy(() -> open(SEGMENT, 1 << 20))
