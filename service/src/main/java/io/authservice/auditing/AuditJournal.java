@@ -181,6 +181,8 @@ public final class AuditJournal implements AutoCloseable {
 
     private final Object commitLock = new Object();
     private volatile Position cursor;
+    /** The cursor was replaced since the last force (only when forcing is left to the sync thread). */
+    private volatile boolean cursorUnforced;
 
     private final ReentrantLock waitLock = new ReentrantLock();
     private final Condition recordAppended = waitLock.newCondition();
@@ -416,7 +418,11 @@ public final class AuditJournal implements AutoCloseable {
         return cursor;
     }
 
-    /** Durably moves the cursor to {@code upTo} and deletes the segments wholly before it. */
+    /**
+     * Durably moves the cursor to {@code upTo} and deletes the segments wholly before it. Durable as
+     * the appends are: against the process being killed at once, against a power loss within
+     * {@code syncInterval} (a cursor a power loss takes back only ships some events again).
+     */
     public void commit(Position upTo) {
         requireOpen();
         synchronized (commitLock) {
@@ -655,7 +661,7 @@ public final class AuditJournal implements AutoCloseable {
         }
     }
 
-    /** Forces what was appended since the last force, in every segment written here. */
+    /** Forces what was appended since the last force, in every segment written here, and the cursor. */
     private void sync() {
         synchronized (syncLock) {
             mappings.readLock().lock();
@@ -670,6 +676,9 @@ public final class AuditJournal implements AutoCloseable {
             } finally {
                 mappings.readLock().unlock();
             }
+        }
+        if (cursorUnforced) {
+            forceCursor();
         }
     }
 
@@ -723,10 +732,40 @@ public final class AuditJournal implements AutoCloseable {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            channel.force(false);  // whichever name a power loss leaves holds a whole cursor
+            if (forceEachAppend) {
+                channel.force(false);  // whichever name a power loss leaves holds a whole cursor
+            }
         }
         Files.move(temp, settings.directory().resolve(CURSOR_FILE), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
+        if (forceEachAppend) {
+            forceDirectory();
+        } else {
+            cursorUnforced = true;  // the sync thread forces it with the segments
+        }
+    }
+
+    /** Forces the cursor file and the directory (the rename that put it there). */
+    private void forceCursor() {
+        cursorUnforced = false;  // first: a commit from now on sets it again
+        try (FileChannel channel = FileChannel.open(settings.directory().resolve(CURSOR_FILE), StandardOpenOption.READ)) {
+            channel.force(false);
+            forceDirectory();
+        } catch (IOException e) {
+            cursorUnforced = true;
+            LOG.warn("audit journal: cannot force the cursor in {}", settings.directory(), e);
+        }
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel directory = FileChannel.open(settings.directory(), StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            if (posix()) {
+                throw e;
+            }
+            // some platforms cannot open or force a directory; the rename is as durable as they make it
+        }
     }
 
     /** The committed cursor; the journal's start when there is none (or it is unreadable: ship again). */
