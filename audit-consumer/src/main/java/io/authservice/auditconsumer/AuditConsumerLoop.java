@@ -5,6 +5,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.Timer;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.Backoff;
 import io.authservice.audit.AuditWireFormat;
 import io.authservice.audit.DeadLetter;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -25,7 +26,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AuditConsumerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditConsumerLoop.class);
-    private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final Duration STORE_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
 
     /** Called after a batch is in the store and before its offsets are committed (a test's crash point). */
     @FunctionalInterface
@@ -120,7 +121,7 @@ public final class AuditConsumerLoop implements Runnable {
             } catch (AuditWireFormat.MalformedAuditEventException e) {
                 LOG.warn("record {}-{}@{} is not an audit event ({}); kept as a dead letter", record.topic(),
                         record.partition(), record.offset(), e.getMessage());
-                dead.add(deadLetter(record, e.getMessage()));
+                dead.add(deadLetter(record, record.value(), e.getMessage()));
             }
             offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
@@ -139,70 +140,39 @@ public final class AuditConsumerLoop implements Runnable {
     }
 
     /**
-     * Stores the batch, retrying while the database fails; false if stopped first. When the database
-     * refuses something in the batch (a value it cannot hold, which no retry mends), the events are
-     * tried one by one once: those it refuses become dead letters, and the rest is stored with them,
-     * so one such event cannot hold up its partition for ever.
+     * Stores the batch, retrying with backoff while the store is unavailable; false if stopped first.
+     * What the database refuses ({@link AuditStore#store}) becomes a dead letter of its record, and the
+     * rest is stored, so one such event cannot hold up its partition for ever.
      */
     private boolean write(List<AuditEvent> events, List<ConsumerRecord<String, byte[]>> sources, List<DeadLetter> dead) {
-        long backoff = 100;
-        boolean setAside = false;
-        boolean setAsideDone = false;
+        final Backoff backoff = new Backoff(STORE_BACKOFF, MAX_STORE_BACKOFF);
         while (true) {
             try (Timer.Context ignored = batches.time()) {
-                if (setAside && !setAsideDone) {
-                    setAsideRefused(events, sources, dead);
-                    setAsideDone = true;
-                }
-                store.write(events, dead);
+                final AuditStore.Stored stored = store.store(events, dead, (i, event, reason) -> {
+                    final ConsumerRecord<String, byte[]> record = sources.get(i);
+                    LOG.warn("record {}-{}@{} (audit event {}) is refused by the audit store; kept as a dead letter",
+                            record.topic(), record.partition(), record.offset(), event.id());
+                    return deadLetter(record, AuditWireFormat.encode(event), reason);
+                });
+                deadLetters.inc(stored.refused().size());
                 return true;
-            } catch (RuntimeException e) {
+            } catch (AuditStore.UnavailableException e) {
                 if (!running) {
                     return false;
                 }
-                final Optional<String> refusal = AuditStore.refusal(e);
-                if (!setAside && refusal.isPresent()) {
-                    LOG.warn("the audit store refuses something in a batch of {} events ({}); trying them one by one",
-                            events.size(), refusal.get());
-                    setAside = true;
-                    continue;
-                }
                 LOG.warn("audit store write of {} events failed, retrying: {}", events.size(), e.getMessage());
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(backoff.nextDelayMillis());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
     }
 
-    /**
-     * Stores each event alone (each once: the store ignores an event it holds); one the database
-     * refuses leaves the batch and becomes a dead letter with its record's bytes. A failure that is
-     * not a refusal (the database went away) is thrown, and the whole batch is retried.
-     */
-    private void setAsideRefused(List<AuditEvent> events, List<ConsumerRecord<String, byte[]>> sources,
-                                 List<DeadLetter> dead) {
-        for (int i = events.size() - 1; i >= 0; i--) {
-            try {
-                store.insert(events.get(i));
-            } catch (RuntimeException e) {
-                final String refusal = AuditStore.refusal(e).orElseThrow(() -> e);
-                final ConsumerRecord<String, byte[]> record = sources.get(i);
-                LOG.warn("record {}-{}@{} (audit event {}) is refused by the audit store ({}); kept as a dead letter",
-                        record.topic(), record.partition(), record.offset(), events.get(i).id(), refusal);
-                dead.add(deadLetter(record, "not storable: " + refusal));
-                events.remove(i);
-                sources.remove(i);
-            }
-        }
-    }
-
-    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> record, String error) {
-        return new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), record.value(), error,
+    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> record, byte[] payload, String error) {
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), 0, record.key(), payload, error,
                 clock.instant());
     }
 
