@@ -105,6 +105,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class AuthServiceApplication extends Application<AuthServiceConfiguration> {
     private final PrintStream commandOutput;
+    private final boolean ownsProcess;
 
     public AuthServiceApplication() {
         this(System.out);
@@ -112,11 +113,17 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     /** @param commandOutput where the operator commands print their answers (stdout outside tests) */
     public AuthServiceApplication(PrintStream commandOutput) {
+        this(commandOutput, false);
+    }
+
+    /** @param ownsProcess the application is the process (the jar's main): it takes SIGTERM for its graceful stop */
+    private AuthServiceApplication(PrintStream commandOutput, boolean ownsProcess) {
         this.commandOutput = commandOutput;
+        this.ownsProcess = ownsProcess;
     }
 
     public static void main(String[] args) throws Exception {
-        new AuthServiceApplication().run(args);
+        new AuthServiceApplication(System.out, true).run(args);
     }
 
     @Override
@@ -153,6 +160,11 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
+
+        // a SIGTERM stops the server before the JVM's shutdown hooks run (H2's would close the database under it)
+        if (ownsProcess) {
+            environment.lifecycle().addServerLifecycleListener(StopOnSignal::install);
+        }
 
         // storage
         final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
