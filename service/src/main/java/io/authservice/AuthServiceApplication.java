@@ -208,7 +208,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 () -> new MetricsStatsCounter(environment.metrics(), "api-key-cache"));
         environment.metrics().register("api-key-cache.size", (Gauge<Long>) cache::estimatedSize);
         final RevocationPoller poller = new RevocationPoller(jdbi, cache,
-                keyConfig.getRevocationPollInterval().toJavaDuration(), keyConfig.getRevocationPollOverlap().toJavaDuration(),
+                keyConfig.getRevocationPollInterval().toJavaDuration(), keyConfig.getCache().getExpireAfterWrite().toJavaDuration(),
                 clock, environment.lifecycle().scheduledExecutorService("api-key-revocation-poller").build());
         environment.lifecycle().manage(poller);
         final LastUsedRecorder lastUsed = new LastUsedRecorder(jdbi, keyConfig.getLastUsedFlushInterval().toJavaDuration(),
