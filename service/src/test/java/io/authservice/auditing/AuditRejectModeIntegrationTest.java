@@ -76,6 +76,7 @@ class AuditRejectModeIntegrationTest {
         assertThat(answer.json().get("code").asInt()).isEqualTo(503);
         assertThat(answer.json().get("message").asText()).isEqualTo(AuditUnavailableException.MESSAGE);
         assertThat(answer.cookies()).isEmpty();
+        assertThat(answer.header("X-Request-Id")).isNotBlank();
     }
 
     @Test
