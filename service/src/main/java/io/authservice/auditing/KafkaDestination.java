@@ -71,7 +71,11 @@ public final class KafkaDestination implements AuditShipper.Destination {
         final List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (Map.Entry<String, List<byte[]>> group : byKey.entrySet()) {
             for (ProducerRecord<String, byte[]> record : AuditRecords.toRecords(topic, group.getKey(), group.getValue())) {
-                acks.add(producer.send(record));
+                final Future<RecordMetadata> ack = producer.send(record);
+                if (ack.isDone()) {
+                    ack.get();  // failed at once (no metadata within maxBlock): the rest would wait as long each
+                }
+                acks.add(ack);
             }
         }
         producer.flush();  // the shipper has batched already: no linger
