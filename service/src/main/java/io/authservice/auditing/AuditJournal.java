@@ -484,11 +484,13 @@ public final class AuditJournal implements AutoCloseable {
             cursor = upTo;
             deleteShipped(upTo);
         }
-        appendLock.lock();
-        try {
-            prepareSpare();  // the space freed may let the next segment be made ahead again
-        } finally {
-            appendLock.unlock();
+        if (!spareHeld) {
+            appendLock.lock();
+            try {
+                prepareSpare();  // the space freed may let the next segment be made ahead again
+            } finally {
+                appendLock.unlock();
+            }
         }
     }
 
