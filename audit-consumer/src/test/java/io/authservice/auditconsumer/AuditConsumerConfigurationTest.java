@@ -31,7 +31,7 @@ class AuditConsumerConfigurationTest {
                 Validators.newValidator(), Jackson.newObjectMapper(), "audit-consumer-config-test")
                 .build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
                         new EnvironmentVariableSubstitutor(false)), Path.of("config.yml").toString());
-        assertThat(config.getDatabase().getUrl()).isEqualTo("jdbc:h2:file:./data/auth;AUTO_SERVER=TRUE;MODE=PostgreSQL");
+        assertThat(config.getDatabase().getUrl()).isEqualTo("jdbc:h2:file:./data/auth;AUTO_SERVER=TRUE;MODE=PostgreSQL;WRITE_DELAY=0");
         assertThat(config.isMigrateOnStart()).isTrue();
         final AuditConsumerConfiguration classDefaults = new AuditConsumerConfiguration();
         assertThat(config.getRetentionDays()).isEqualTo(365).isEqualTo(classDefaults.getRetentionDays());
