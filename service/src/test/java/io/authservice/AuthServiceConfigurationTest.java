@@ -109,6 +109,24 @@ class AuthServiceConfigurationTest {
         assertThat(shipped().getClientAddress().getTrustedProxies()).isEmpty();
     }
 
+    @Test
+    void signInLimitsAreTheClassDefaults() throws Exception {
+        final AuthServiceConfiguration shipped = shipped();
+        final var login = shipped.getJwt().getLoginThrottle();
+        final var loginDefaults = new io.authservice.config.JwtConfig.LoginThrottleConfig();
+        assertThat(login.getMaxFailuresPerAccountAndAddress()).isEqualTo(5).isEqualTo(loginDefaults.getMaxFailuresPerAccountAndAddress());
+        assertThat(login.getMaxFailuresPerAccount()).isEqualTo(100).isEqualTo(loginDefaults.getMaxFailuresPerAccount());
+        assertThat(login.getMaxFailuresPerAddress()).isEqualTo(20).isEqualTo(loginDefaults.getMaxFailuresPerAddress());
+        assertThat(login.getWindow()).isEqualTo(loginDefaults.getWindow());
+        final var hashing = shipped.getJwt().getPasswordHashing();
+        final var hashingDefaults = new io.authservice.config.JwtConfig.PasswordHashingConfig();
+        assertThat(hashing.getMaxConcurrent()).isEqualTo(hashingDefaults.getMaxConcurrent());
+        assertThat(hashing.getMaxWait().toJavaDuration()).isEqualTo(hashingDefaults.getMaxWait().toJavaDuration());
+        assertThat(shipped.getJwt().getCookies().getAllowedOrigins()).isEmpty();
+        assertThat(shipped.getClientAddress().getIpv6ThrottlePrefix()).isEqualTo(64)
+                .isEqualTo(new io.authservice.config.ClientAddressConfig().getIpv6ThrottlePrefix());
+    }
+
     /** A PEM pasted from a file keeps its line breaks; the substituted text must still be valid YAML and a valid key. */
     @Test
     void aMultiLinePemInTheEnvironmentIsTheSigningKey() throws Exception {
