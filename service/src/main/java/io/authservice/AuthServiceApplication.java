@@ -23,6 +23,7 @@ import io.authservice.auth.ApiKeyCache;
 import io.authservice.auth.AuthAuditFilter;
 import io.authservice.auth.ClientAddressFilter;
 import io.authservice.auth.ClientAddresses;
+import io.authservice.auth.CrossSiteRequestFilter;
 import io.authservice.auth.CredentialChainFilter;
 import io.authservice.auth.JwtAuthFilter;
 import io.authservice.auth.JwtAuthenticator;
@@ -42,6 +43,7 @@ import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
+import io.authservice.config.ClientAddressConfig;
 import io.authservice.config.KafkaSinkConfig;
 import io.authservice.config.SecretFiles;
 import io.authservice.config.JwtConfig;
@@ -50,6 +52,7 @@ import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.ApiKeyService;
 import io.authservice.core.Caller;
+import io.authservice.core.ConcurrencyLimit;
 import io.authservice.core.DirectoryReports;
 import io.authservice.core.EmployeeService;
 import io.authservice.core.ObjectMappers;
@@ -94,7 +97,9 @@ import org.jdbi.v3.core.Jdbi;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
@@ -104,7 +109,14 @@ import java.util.concurrent.TimeUnit;
  * handed to the audit trail.
  */
 public class AuthServiceApplication extends Application<AuthServiceConfiguration> {
+    /**
+     * How long an attempt waits when its throttle's limit is held only by attempts still being
+     * checked (a burst of good keys from one address passes after a moment instead of getting 429).
+     */
+    private static final Duration THROTTLE_SETTLE_WAIT = Duration.ofSeconds(1);
+
     private final PrintStream commandOutput;
+    private final boolean ownsProcess;
 
     public AuthServiceApplication() {
         this(System.out);
@@ -112,11 +124,17 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     /** @param commandOutput where the operator commands print their answers (stdout outside tests) */
     public AuthServiceApplication(PrintStream commandOutput) {
+        this(commandOutput, false);
+    }
+
+    /** @param ownsProcess the application is the process (the jar's main): it takes SIGTERM for its graceful stop */
+    private AuthServiceApplication(PrintStream commandOutput, boolean ownsProcess) {
         this.commandOutput = commandOutput;
+        this.ownsProcess = ownsProcess;
     }
 
     public static void main(String[] args) throws Exception {
-        new AuthServiceApplication().run(args);
+        new AuthServiceApplication(System.out, true).run(args);
     }
 
     @Override
@@ -153,6 +171,11 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
+
+        // a SIGTERM stops the server before the JVM's shutdown hooks run (H2's would close the database under it)
+        if (ownsProcess) {
+            environment.lifecycle().addServerLifecycleListener(StopOnSignal::install);
+        }
 
         // storage
         final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
@@ -193,16 +216,24 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.lifecycle().manage(lastUsed);
 
         // users and employees
-        final PasswordHasher passwords = new PasswordHasher(random);
+        // a password check holds 19 MiB while it runs: a bounded number at once, the rest wait briefly or get 503
+        final JwtConfig.PasswordHashingConfig hashing = config.getJwt().getPasswordHashing();
+        final ConcurrencyLimit hashingLimit = new ConcurrencyLimit(hashing.getMaxConcurrent(), hashing.getMaxWait().toJavaDuration(),
+                environment.metrics().counter("auth.password-hashing.refused")::inc);
+        environment.metrics().register("auth.password-hashing.running", (Gauge<Integer>) hashingLimit::running);
+        environment.metrics().register("auth.password-hashing.peak", (Gauge<Integer>) hashingLimit::peak);
+        final PasswordHasher passwords = new PasswordHasher(random, PasswordHasher.OWASP, hashingLimit);
         final UserService users = new UserService(jdbi, passwords, clock, audit, instanceId);
         final EmployeeService employees = new EmployeeService(jdbi, clock, audit, instanceId);
 
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
         final ThrottleConfig throttleConfig = config.getThrottle();
         final FailedAttemptThrottle throttle = new FailedAttemptThrottle(throttleConfig.getMaxFailures(),
-                throttleConfig.getWindow().toJavaDuration(), throttleConfig.getMaximumTrackedAddresses(), Ticker.systemTicker());
-        environment.servlets().addFilter("client-address",
-                        new ClientAddressFilter(new ClientAddresses(config.getClientAddress().getTrustedProxies())))
+                throttleConfig.getWindow().toJavaDuration(), throttleConfig.getMaximumTrackedAddresses(),
+                THROTTLE_SETTLE_WAIT, Ticker.systemTicker());
+        final ClientAddressConfig clientAddress = config.getClientAddress();
+        environment.servlets().addFilter("client-address", new ClientAddressFilter(
+                        new ClientAddresses(clientAddress.getTrustedProxies(), clientAddress.getIpv6ThrottlePrefix())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
                 .setThrottle(throttle)
@@ -227,13 +258,10 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 .setPrefix(JwtAuthFilter.SCHEME)
                 .setRealm(getName())
                 .buildAuthFilter();
-        final JwtConfig.LoginThrottleConfig loginThrottle = jwt.getLoginThrottle();
-        final Sessions sessions = new Sessions(jdbi, tokens, passwords,
-                new FailedAttemptThrottle(loginThrottle.getMaxFailuresPerAccount(),
-                        loginThrottle.getWindow().toJavaDuration(), loginThrottle.getMaximumTracked(), Ticker.systemTicker()),
-                new FailedAttemptThrottle(loginThrottle.getMaxFailuresPerAddress(),
-                        loginThrottle.getWindow().toJavaDuration(), loginThrottle.getMaximumTracked(), Ticker.systemTicker()),
-                audit, clock, instanceId);
+        final Sessions sessions = new Sessions(jdbi, tokens, passwords, loginThrottles(jwt), audit, clock, instanceId);
+        // the token cookies act for a person: no other site may use them to change anything
+        environment.jersey().register(new CrossSiteRequestFilter(
+                List.of(jwt.getCookies().getAccessName(), jwt.getCookies().getRefreshName()), jwt.getCookies().getAllowedOrigins()));
         final RefreshTokenPruner pruner = new RefreshTokenPruner(jdbi, clock, jwt.getClockSkew().toJavaDuration(),
                 environment.metrics());
         environment.lifecycle().scheduledExecutorService("refresh-token-pruner").build()
@@ -272,6 +300,23 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         AuditTasks.all(new AuditPurges(purger, auditConfig.getRetentionDays()), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
+    }
+
+    /**
+     * The sign-in throttles. A sign-in waits for others still being checked at most as long as it
+     * would wait for a password-check turn, and a little more.
+     */
+    private static Sessions.Throttles loginThrottles(JwtConfig jwt) {
+        final JwtConfig.LoginThrottleConfig limits = jwt.getLoginThrottle();
+        final Duration window = limits.getWindow().toJavaDuration();
+        final Duration settleWait = jwt.getPasswordHashing().getMaxWait().toJavaDuration().plus(THROTTLE_SETTLE_WAIT);
+        return new Sessions.Throttles(
+                new FailedAttemptThrottle(limits.getMaxFailuresPerAccountAndAddress(), window, limits.getMaximumTracked(),
+                        settleWait, Ticker.systemTicker()),
+                new FailedAttemptThrottle(limits.getMaxFailuresPerAccount(), window, limits.getMaximumTracked(),
+                        settleWait, Ticker.systemTicker()),
+                new FailedAttemptThrottle(limits.getMaxFailuresPerAddress(), window, limits.getMaximumTracked(),
+                        settleWait, Ticker.systemTicker()));
     }
 
     /** The clock for everything that depends on time. Tests override this to move time. */

@@ -43,7 +43,9 @@ class AuthServiceConfigurationTest {
     void theEmbeddedDefaultNeedsNoOutsideServer() throws Exception {
         final AuthServiceConfiguration config = shipped();
         assertThat(config.getDatabase().getDriverClass()).isEqualTo("org.h2.Driver");
-        assertThat(config.getDatabase().getUrl()).startsWith("jdbc:h2:file:./data/").contains("AUTO_SERVER=TRUE");
+        assertThat(config.getDatabase().getUrl()).startsWith("jdbc:h2:file:./data/").contains("AUTO_SERVER=TRUE")
+                // every commit written to the file at once, so a killed process keeps it (issue 9)
+                .contains(";WRITE_DELAY=0");
         assertThat(config.isMigrateOnStart()).isTrue();
         assertThat(config.getAdminAccess().getToken()).isNull();
         assertThat(config.getAdminAccess().getTokenFile()).isEqualTo(Path.of("./data/admin-token"));
@@ -105,6 +107,24 @@ class AuthServiceConfigurationTest {
                 .isLessThan(keys.getCache().getExpireAfterWrite().toJavaDuration());
         assertThat(keys.getLastUsedFlushInterval().toJavaDuration()).isEqualTo(java.time.Duration.ofMinutes(1));
         assertThat(shipped().getClientAddress().getTrustedProxies()).isEmpty();
+    }
+
+    @Test
+    void signInLimitsAreTheClassDefaults() throws Exception {
+        final AuthServiceConfiguration shipped = shipped();
+        final var login = shipped.getJwt().getLoginThrottle();
+        final var loginDefaults = new io.authservice.config.JwtConfig.LoginThrottleConfig();
+        assertThat(login.getMaxFailuresPerAccountAndAddress()).isEqualTo(5).isEqualTo(loginDefaults.getMaxFailuresPerAccountAndAddress());
+        assertThat(login.getMaxFailuresPerAccount()).isEqualTo(100).isEqualTo(loginDefaults.getMaxFailuresPerAccount());
+        assertThat(login.getMaxFailuresPerAddress()).isEqualTo(20).isEqualTo(loginDefaults.getMaxFailuresPerAddress());
+        assertThat(login.getWindow()).isEqualTo(loginDefaults.getWindow());
+        final var hashing = shipped.getJwt().getPasswordHashing();
+        final var hashingDefaults = new io.authservice.config.JwtConfig.PasswordHashingConfig();
+        assertThat(hashing.getMaxConcurrent()).isEqualTo(hashingDefaults.getMaxConcurrent());
+        assertThat(hashing.getMaxWait().toJavaDuration()).isEqualTo(hashingDefaults.getMaxWait().toJavaDuration());
+        assertThat(shipped.getJwt().getCookies().getAllowedOrigins()).isEmpty();
+        assertThat(shipped.getClientAddress().getIpv6ThrottlePrefix()).isEqualTo(64)
+                .isEqualTo(new io.authservice.config.ClientAddressConfig().getIpv6ThrottlePrefix());
     }
 
     /** A PEM pasted from a file keeps its line breaks; the substituted text must still be valid YAML and a valid key. */

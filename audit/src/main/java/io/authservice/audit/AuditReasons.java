@@ -42,6 +42,8 @@ public final class AuditReasons {
     public static final String BAD_PASSWORD = "bad_password";
     /** The user has no password and cannot sign in. */
     public static final String NO_PASSWORD = "no_password";
+    /** Too many password checks were running; this one was not started (503). */
+    public static final String OVERLOADED = "overloaded";
 
     private AuditReasons() {
     }

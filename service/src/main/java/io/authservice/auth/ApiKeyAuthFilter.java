@@ -12,12 +12,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.util.OptionalLong;
-
 /**
  * Authenticates a request by its {@code X-API-Key} header (never a query parameter). A missing
  * header is answered 401 (or left to the next link of a chain); a throttled client address is
- * answered 429 with {@code Retry-After} before any lookup; every bad key gets the same 401.
+ * answered 429 with {@code Retry-After} before any lookup; every bad key gets the same 401. Each
+ * presented key is counted against its address before it is looked up and given back if it is good.
  */
 @Priority(Priorities.AUTHENTICATION)
 public final class ApiKeyAuthFilter extends AuthFilter<ApiKeyCredentials, Caller> {
@@ -36,21 +35,25 @@ public final class ApiKeyAuthFilter extends AuthFilter<ApiKeyCredentials, Caller
         if (presented == null) {
             throw unauthorizedHandler.buildException(prefix, realm);
         }
-        final AuthAttempt attempt = new AuthAttempt(Origin.of(request));
+        final Origin origin = Origin.of(request);
+        final AuthAttempt attempt = new AuthAttempt(origin);
         request.setProperty(AuthAttempt.PROPERTY, attempt);
 
-        final OptionalLong retryAfter = throttle.retryAfterSeconds(attempt.clientAddress());
-        if (retryAfter.isPresent()) {
+        // counted before the check and given back if the key is good: no window checks more bad keys than the limit
+        final FailedAttemptThrottle.Verdict verdict = throttle.tryAcquire(origin.throttleKey());
+        if (verdict instanceof FailedAttemptThrottle.Throttled throttled) {
             attempt.reject(AuditReasons.THROTTLED, null);
             throw new WebApplicationException(Response.status(Response.Status.TOO_MANY_REQUESTS)
-                    .header(HttpHeaders.RETRY_AFTER, retryAfter.getAsLong())
+                    .header(HttpHeaders.RETRY_AFTER, throttled.retryAfterSeconds())
                     .type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(new ErrorMessage(429, "Too many failed attempts from this address; retry later."))
                     .build());
         }
-        if (!authenticate(request, new ApiKeyCredentials(presented, attempt), SCHEME)) {
-            throttle.recordFailure(attempt.clientAddress());
-            throw unauthorizedHandler.buildException(prefix, realm);
+        try (FailedAttemptThrottle.Attempt counted = (FailedAttemptThrottle.Attempt) verdict) {
+            if (!authenticate(request, new ApiKeyCredentials(presented, attempt), SCHEME)) {
+                counted.failed();
+                throw unauthorizedHandler.buildException(prefix, realm);
+            }
         }
     }
 

@@ -8,14 +8,17 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.IOException;
+import java.util.Collections;
 
 /**
- * Resolves each request's client address once and leaves it in a request attribute, where Jersey
- * filters read it as a request property.
+ * Resolves each request's client address (and the key it is throttled by) once and leaves them in
+ * request attributes, where Jersey filters read them as request properties.
  */
 public final class ClientAddressFilter implements Filter {
     /** Request attribute (and Jersey property) holding the resolved client address. */
     public static final String ATTRIBUTE = "io.authservice.client-address";
+    /** Request attribute (and Jersey property) holding the key the client address is throttled by. */
+    public static final String THROTTLE_KEY_ATTRIBUTE = "io.authservice.client-throttle-key";
 
     private final ClientAddresses addresses;
 
@@ -26,7 +29,10 @@ public final class ClientAddressFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain) throws IOException, ServletException {
         final HttpServletRequest request = (HttpServletRequest) req;
-        request.setAttribute(ATTRIBUTE, addresses.resolve(request.getRemoteAddr(), request.getHeader("X-Forwarded-For")));
+        final String client = addresses.resolve(request.getRemoteAddr(),
+                Collections.list(request.getHeaders("X-Forwarded-For")));
+        request.setAttribute(ATTRIBUTE, client);
+        request.setAttribute(THROTTLE_KEY_ATTRIBUTE, addresses.throttleKey(client));
         chain.doFilter(req, resp);
     }
 }

@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditReasons;
+import io.authservice.core.ConcurrencyLimit;
 import io.authservice.core.PasswordHasher;
 import io.authservice.core.User;
 import io.authservice.db.RefreshTokenDAO;
@@ -12,41 +13,51 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
  * People's sessions: sign-in with a password, refresh-token rotation with reuse detection, and
  * sign-out. Every refusal, every sign-in and every reuse goes to the audit seam with its true
- * reason; the caller only learns "refused" (or "throttled"). Never sees, stores or logs a token
- * beyond its {@code jti}.
+ * reason; the caller only learns "refused" (or "throttled", or "overloaded"). Never sees, stores or
+ * logs a token beyond its {@code jti}.
  */
 public final class Sessions {
     /** A username or email longer than any stored one is looked up no further (but still costs a hash). */
     private static final int MAX_IDENTIFIER_LENGTH = 254;
 
+    /** How long a sign-in refused for want of a password-check turn is told to wait. */
+    static final long OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
     private final Jdbi jdbi;
     private final JwtTokens tokens;
     private final PasswordHasher passwords;
-    private final FailedAttemptThrottle accountThrottle;
-    private final FailedAttemptThrottle addressThrottle;
+    private final Throttles throttles;
     private final AuditLog audit;
     private final Clock clock;
     private final String instanceId;
 
-    public Sessions(Jdbi jdbi, JwtTokens tokens, PasswordHasher passwords, FailedAttemptThrottle accountThrottle,
-                    FailedAttemptThrottle addressThrottle, AuditLog audit, Clock clock, String instanceId) {
+    public Sessions(Jdbi jdbi, JwtTokens tokens, PasswordHasher passwords, Throttles throttles, AuditLog audit,
+                    Clock clock, String instanceId) {
         this.jdbi = jdbi;
         this.tokens = tokens;
         this.passwords = passwords;
-        this.accountThrottle = accountThrottle;
-        this.addressThrottle = addressThrottle;
+        this.throttles = throttles;
         this.audit = audit;
         this.clock = clock;
         this.instanceId = instanceId;
+    }
+
+    /**
+     * The failed sign-ins counted: per account from one client address (what a person mistyping
+     * meets, and all an attacker elsewhere can use up), per account from all addresses (the ceiling
+     * on guessing one account's password), and per client address for all accounts.
+     */
+    public record Throttles(FailedAttemptThrottle perAccountAndAddress, FailedAttemptThrottle perAccount,
+                            FailedAttemptThrottle perAddress) {
     }
 
     /** An access token and a refresh token. */
@@ -68,38 +79,78 @@ public final class Sessions {
     public record Throttled(long retryAfterSeconds) implements Outcome {
     }
 
+    /** No password check could be started in time (too many at once): 503 with {@code Retry-After}. */
+    public record Overloaded(long retryAfterSeconds) implements Outcome {
+    }
+
     /**
      * Signs a person in by username or email (exactly one of them) and password. A wrong password,
      * an unknown user, an inactive user and a user without a password all cost one Argon2id check
-     * and are answered alike.
+     * and are answered alike. The attempt is counted against every throttle before the check and
+     * given back if it succeeds (or no check could run), so no window checks more than its limit.
      */
     public Outcome signIn(String username, String email, String password, Origin origin) {
         final String account = username != null ? "username:" + username : "email:" + email.toLowerCase(Locale.ROOT);
-        final OptionalLong retryAfter = max(accountThrottle.retryAfterSeconds(account),
-                addressThrottle.retryAfterSeconds(origin.clientAddress()));
-        if (retryAfter.isPresent()) {
-            record(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE, AuditReasons.THROTTLED, null, origin, 429);
-            return new Throttled(retryAfter.getAsLong());
+        final List<FailedAttemptThrottle.Attempt> counted = new ArrayList<>(3);
+        try {
+            final String address = origin.throttleKey();
+            FailedAttemptThrottle.Throttled throttled = count(throttles.perAccountAndAddress(), account + " from " + address,
+                    counted);
+            if (throttled == null) {
+                throttled = count(throttles.perAccount(), account, counted);
+            }
+            if (throttled == null) {
+                throttled = count(throttles.perAddress(), address, counted);
+            }
+            if (throttled != null) {
+                record(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE, AuditReasons.THROTTLED, null, origin, 429);
+                return new Throttled(throttled.retryAfterSeconds());
+            }
+            final Outcome outcome = check(username, email, password, origin);
+            if (outcome instanceof Refused) {
+                counted.forEach(FailedAttemptThrottle.Attempt::failed);
+            }
+            return outcome;
+        } finally {
+            counted.forEach(FailedAttemptThrottle.Attempt::close);
         }
+    }
+
+    /** Counts one attempt for {@code key} into {@code counted}, or answers the throttle's refusal. */
+    private static FailedAttemptThrottle.Throttled count(FailedAttemptThrottle throttle, String key,
+                                                         List<FailedAttemptThrottle.Attempt> counted) {
+        final FailedAttemptThrottle.Verdict verdict = throttle.tryAcquire(key);
+        if (verdict instanceof FailedAttemptThrottle.Throttled throttled) {
+            return throttled;
+        }
+        counted.add((FailedAttemptThrottle.Attempt) verdict);
+        return null;
+    }
+
+    private Outcome check(String username, String email, String password, Origin origin) {
         final Optional<User> found = find(username, email);
         final String reason;
-        if (found.isEmpty()) {
-            passwords.verifyDummy(password);
-            reason = AuditReasons.UNKNOWN_USER;
-        } else if (!found.get().hasPassword()) {
-            passwords.verifyDummy(password);
-            reason = AuditReasons.NO_PASSWORD;
-        } else if (!passwords.verify(password, found.get().passwordHash())) {
-            reason = AuditReasons.BAD_PASSWORD;
-        } else if (!found.get().active()) {
-            reason = AuditReasons.INACTIVE;
-        } else {
-            reason = null;
+        try {
+            if (found.isEmpty()) {
+                passwords.verifyDummy(password);
+                reason = AuditReasons.UNKNOWN_USER;
+            } else if (!found.get().hasPassword()) {
+                passwords.verifyDummy(password);
+                reason = AuditReasons.NO_PASSWORD;
+            } else if (!passwords.verify(password, found.get().passwordHash())) {
+                reason = AuditReasons.BAD_PASSWORD;
+            } else if (!found.get().active()) {
+                reason = AuditReasons.INACTIVE;
+            } else {
+                reason = null;
+            }
+        } catch (ConcurrencyLimit.OverloadedException e) {
+            record(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE, AuditReasons.OVERLOADED,
+                    found.map(User::id).orElse(null), origin, 503);
+            return new Overloaded(OVERLOADED_RETRY_AFTER_SECONDS);
         }
         final Long userId = found.map(User::id).orElse(null);
         if (reason != null) {
-            accountThrottle.recordFailure(account);
-            addressThrottle.recordFailure(origin.clientAddress());
             record(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE, reason, userId, origin, 401);
             return new Refused(reason);
         }
@@ -220,13 +271,6 @@ public final class Sessions {
             }
         }
         return true;
-    }
-
-    private static OptionalLong max(OptionalLong a, OptionalLong b) {
-        if (a.isEmpty()) {
-            return b;
-        }
-        return b.isEmpty() ? a : OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
     }
 
     private void record(String type, String outcome, String reason, Long userId, Origin origin, int status) {

@@ -1,6 +1,7 @@
 package io.authservice.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.authservice.core.PasswordHasher;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** People's sign-in: JWT issuing and checking, the token cookies and failed-login throttling. */
+/** People's sign-in: JWT issuing and checking, the token cookies, password hashing and failed-login throttling. */
 public class JwtConfig {
     /** The {@code iss} of every token issued, and the only one accepted. */
     @NotBlank
@@ -72,6 +73,11 @@ public class JwtConfig {
     @JsonProperty
     private LoginThrottleConfig loginThrottle = new LoginThrottleConfig();
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private PasswordHashingConfig passwordHashing = new PasswordHashingConfig();
+
     public String getIssuer() {
         return issuer;
     }
@@ -110,6 +116,10 @@ public class JwtConfig {
 
     public LoginThrottleConfig getLoginThrottle() {
         return loginThrottle;
+    }
+
+    public PasswordHashingConfig getPasswordHashing() {
+        return passwordHashing;
     }
 
     /** A key given as PEM text (e.g. from an environment variable) or as a PEM file. */
@@ -163,6 +173,14 @@ public class JwtConfig {
         @JsonProperty
         private String domain;
 
+        /**
+         * Origins ({@code https://app.example.com}) besides the service's own whose pages may send
+         * state-changing requests with the cookies. Empty (the default): the service's own origin only.
+         */
+        @NotNull
+        @JsonProperty
+        private List<String> allowedOrigins = new ArrayList<>();
+
         public String getAccessName() {
             return accessName;
         }
@@ -178,13 +196,25 @@ public class JwtConfig {
         public String getDomain() {
             return domain == null || domain.isBlank() ? null : domain;
         }
+
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
     }
 
-    /** Failed sign-ins allowed per account and per client address within a window, before 429. */
+    /**
+     * Failed sign-ins allowed within a window, before 429: per account from one client address (what
+     * a person mistyping meets), per account from all addresses together (the ceiling on guessing one
+     * account's password from many addresses), and per client address for all accounts.
+     */
     public static class LoginThrottleConfig {
         @Min(1)
         @JsonProperty
-        private int maxFailuresPerAccount = 5;
+        private int maxFailuresPerAccountAndAddress = 5;
+
+        @Min(1)
+        @JsonProperty
+        private int maxFailuresPerAccount = 100;
 
         @Min(1)
         @JsonProperty
@@ -198,6 +228,10 @@ public class JwtConfig {
         @Min(1)
         @JsonProperty
         private long maximumTracked = 100_000;
+
+        public int getMaxFailuresPerAccountAndAddress() {
+            return maxFailuresPerAccountAndAddress;
+        }
 
         public int getMaxFailuresPerAccount() {
             return maxFailuresPerAccount;
@@ -213,6 +247,30 @@ public class JwtConfig {
 
         public long getMaximumTracked() {
             return maximumTracked;
+        }
+    }
+
+    /**
+     * How many password checks (sign-ins, new passwords) run at once, and how long one waits for a
+     * turn before the sign-in is answered 503. Each Argon2id check holds 19 MiB while it runs.
+     */
+    public static class PasswordHashingConfig {
+        /** Unset: one per core, at least two. */
+        @Min(1)
+        @JsonProperty
+        private Integer maxConcurrent;
+
+        @NotNull
+        @MaxDuration(value = 30, unit = TimeUnit.SECONDS)
+        @JsonProperty
+        private Duration maxWait = Duration.milliseconds(PasswordHasher.DEFAULT_MAX_WAIT.toMillis());
+
+        public int getMaxConcurrent() {
+            return maxConcurrent != null ? maxConcurrent : PasswordHasher.defaultMaxConcurrent();
+        }
+
+        public Duration getMaxWait() {
+            return maxWait;
         }
     }
 }

@@ -7,6 +7,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Matcher;
@@ -18,10 +19,15 @@ import java.util.regex.Pattern;
  * {@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>} (unpadded standard Base64). Verification
  * reads the parameters back from the stored string, so the parameters for new hashes can change
  * without invalidating old ones ({@link #needsRehash} says which to upgrade at the next sign-in).
+ * Every check and every new hash holds {@link Params#memoryKib} of memory while it runs, so they run
+ * under a {@link ConcurrencyLimit}: one that finds no free turn in time is refused with
+ * {@link ConcurrencyLimit.OverloadedException} instead of piling up until the heap runs out.
  */
 public final class PasswordHasher {
     /** OWASP's recommended Argon2id parameters: 19 MiB, 2 iterations, 1 lane. */
     public static final Params OWASP = new Params(19 * 1024, 2, 1);
+    /** How long a check waits for a turn by default before it is refused. */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(1);
 
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
@@ -34,6 +40,7 @@ public final class PasswordHasher {
 
     private final SecureRandom random;
     private final Params params;
+    private final ConcurrencyLimit limit;
     private final Supplier<String> dummy;
 
     /** Argon2id parameters: memory in KiB, iterations, parallelism. */
@@ -51,13 +58,24 @@ public final class PasswordHasher {
         }
     }
 
+    /** How many checks run at once by default: one per core, and at least two. */
+    public static int defaultMaxConcurrent() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** OWASP parameters, the default number of checks at once and the default wait. */
     public PasswordHasher(SecureRandom random) {
         this(random, OWASP);
     }
 
     public PasswordHasher(SecureRandom random, Params params) {
+        this(random, params, new ConcurrencyLimit(defaultMaxConcurrent(), DEFAULT_MAX_WAIT, () -> { }));
+    }
+
+    public PasswordHasher(SecureRandom random, Params params, ConcurrencyLimit limit) {
         this.random = random;
         this.params = params;
+        this.limit = limit;
         // a real hash of a random password, made on first need: checking against it costs what checking a real user costs
         this.dummy = Suppliers.memoize(() -> {
             final byte[] filler = new byte[32];
@@ -66,11 +84,15 @@ public final class PasswordHasher {
         });
     }
 
-    /** A fresh PHC string for {@code password}, with a random salt and this hasher's parameters. */
+    /**
+     * A fresh PHC string for {@code password}, with a random salt and this hasher's parameters.
+     *
+     * @throws ConcurrencyLimit.OverloadedException when no turn came free in time
+     */
     public String hash(String password) {
         final byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        final byte[] hash = derive(password, salt, params, HASH_BYTES);
+        final byte[] hash = limit.call(() -> derive(password, salt, params, HASH_BYTES));
         final Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
         return "$argon2id$v=19$m=" + params.memoryKib() + ",t=" + params.iterations() + ",p=" + params.parallelism()
                 + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
@@ -79,6 +101,8 @@ public final class PasswordHasher {
     /**
      * Whether {@code password} matches {@code encoded}, compared in constant time. A null, malformed
      * or unsupported {@code encoded} matches nothing.
+     *
+     * @throws ConcurrencyLimit.OverloadedException when no turn came free in time
      */
     public boolean verify(String password, String encoded) {
         if (password == null) {
@@ -88,13 +112,15 @@ public final class PasswordHasher {
         if (decoded == null) {
             return false;
         }
-        final byte[] actual = derive(password, decoded.salt(), decoded.params(), decoded.hash().length);
+        final byte[] actual = limit.call(() -> derive(password, decoded.salt(), decoded.params(), decoded.hash().length));
         return MessageDigest.isEqual(actual, decoded.hash());
     }
 
     /**
      * Spends what {@link #verify} spends for a real user and answers false: call it when there is no
      * such user (or the user has no password), so the answer's timing does not tell which.
+     *
+     * @throws ConcurrencyLimit.OverloadedException when no turn came free in time
      */
     public boolean verifyDummy(String password) {
         verify(password == null ? "" : password, dummyHash());

@@ -38,7 +38,8 @@ import java.util.Set;
  * People's tokens, as the original's simplejwt endpoints:
  * <ul>
  *   <li>{@code POST /api/v1/token/} {@code {"username" or "email", "password"}}: {@code {"access","refresh"}}
- *       and both cookies; 401 for every kind of refusal, 429 with {@code Retry-After} when throttled;</li>
+ *       and both cookies; 401 for every kind of refusal, 429 with {@code Retry-After} when throttled, 503
+ *       with {@code Retry-After} when too many sign-ins are being checked at once;</li>
  *   <li>{@code POST /api/v1/token/refresh/} (refresh cookie or {@code {"refresh"}}): a new pair, rotated;</li>
  *   <li>{@code POST /api/v1/token/logout/}: revokes the refresh family and clears both cookies (204);</li>
  *   <li>{@code POST /api/v1/token/verify/} {@code {"token"}}: 200 with what a valid access token says, else 401.</li>
@@ -137,13 +138,22 @@ public final class TokenResource {
                     .build();
         }
         if (outcome instanceof Sessions.Throttled throttled) {
-            throw new WebApplicationException(Response.status(Response.Status.TOO_MANY_REQUESTS)
-                    .header(HttpHeaders.RETRY_AFTER, throttled.retryAfterSeconds())
-                    .type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(new ErrorMessage(429, "Too many failed sign-ins; retry later."))
-                    .build());
+            throw retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
+                    "Too many failed sign-ins; retry later.");
+        }
+        if (outcome instanceof Sessions.Overloaded overloaded) {
+            throw retryLater(Response.Status.SERVICE_UNAVAILABLE, overloaded.retryAfterSeconds(),
+                    "Too many sign-ins at once; retry in a moment.");
         }
         throw unauthorized(refusal);
+    }
+
+    private static WebApplicationException retryLater(Response.Status status, long retryAfterSeconds, String message) {
+        return new WebApplicationException(Response.status(status)
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorMessage(status.getStatusCode(), message))
+                .build());
     }
 
     private static WebApplicationException unauthorized(String message) {

@@ -398,7 +398,7 @@ abstract class JwtAuthenticationContract {
         final String first = tokens(name).get("refresh").asText();
 
         // by cookie
-        final Http.Answer rotated = http.post("/api/v1/token/refresh/", null, "Cookie", "refresh_token=" + first);
+        final Http.Answer rotated = http.post("/api/v1/token/refresh/", "", "Cookie", "refresh_token=" + first);
         assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
         final String second = rotated.json().get("refresh").asText();
         assertThat(second).isNotEqualTo(first);
@@ -441,7 +441,7 @@ abstract class JwtAuthenticationContract {
         createUser(name);
         final String refresh = tokens(name).get("refresh").asText();
 
-        final Http.Answer out = http.post("/api/v1/token/logout/", null, "Cookie", "refresh_token=" + refresh);
+        final Http.Answer out = http.post("/api/v1/token/logout/", "", "Cookie", "refresh_token=" + refresh);
         assertThat(out.status()).isEqualTo(204);
         assertThat(out.cookies()).anySatisfy(c -> assertThat(c).startsWith("access_token=;").contains("Max-Age=0"));
         assertThat(out.cookies()).anySatisfy(c -> assertThat(c).startsWith("refresh_token=;").contains("Max-Age=0")

@@ -131,7 +131,14 @@ class JwtTokensTest {
         assertThat(config.getCookies().getAccessName()).isEqualTo("access_token");
         assertThat(config.getCookies().getRefreshName()).isEqualTo("refresh_token");
         assertThat(config.getSigningKey().getFile()).isEqualTo(Path.of("data", "jwt-signing-key.pem"));
-        assertThat(config.getLoginThrottle().getMaxFailuresPerAccount()).isEqualTo(5);
+        assertThat(config.getCookies().getAllowedOrigins()).isEmpty();
+        assertThat(config.getLoginThrottle().getMaxFailuresPerAccountAndAddress()).isEqualTo(5);
+        assertThat(config.getLoginThrottle().getMaxFailuresPerAccount()).isEqualTo(100);
+        assertThat(config.getLoginThrottle().getMaxFailuresPerAddress()).isEqualTo(20);
+        assertThat(config.getLoginThrottle().getWindow().toJavaDuration()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.getPasswordHashing().getMaxConcurrent())
+                .isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        assertThat(config.getPasswordHashing().getMaxWait().toJavaDuration()).isEqualTo(Duration.ofSeconds(1));
     }
 
     private static JwtConfig config(String... yaml) throws Exception {

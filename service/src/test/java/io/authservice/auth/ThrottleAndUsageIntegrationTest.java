@@ -22,7 +22,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -67,10 +74,13 @@ class ThrottleAndUsageIntegrationTest {
         assertThat(status(valid, "203.0.113.8")).isEqualTo(200);
 
         final var audit = ((TestAuthServiceApplication) APP.getApplication()).audit();
-        await().atMost(Duration.ofSeconds(5)).until(() -> audit.matching(e -> AuditReasons.THROTTLED.equals(e.reason())).size() == 2);
-        assertThat(audit.matching(e -> AuditReasons.THROTTLED.equals(e.reason())))
+        // (other tests here are throttled from other addresses)
+        await().atMost(Duration.ofSeconds(5)).until(() -> audit.matching(e -> AuditReasons.THROTTLED.equals(e.reason())
+                && client.equals(e.clientAddress())).size() == 2);
+        assertThat(audit.matching(e -> client.equals(e.clientAddress()) && e.status() != 401))
+                .hasSize(2)
                 .allSatisfy(e -> {
-                    assertThat(e.clientAddress()).isEqualTo(client);
+                    assertThat(e.reason()).isEqualTo(AuditReasons.THROTTLED);
                     assertThat(e.status()).isEqualTo(429);
                 });
     }
@@ -82,6 +92,56 @@ class ThrottleAndUsageIntegrationTest {
         assertThat(status("0000000000000000000000000000000000000abc", "1.2.3.4, 198.51.100.9")).isEqualTo(401);
         await().atMost(Duration.ofSeconds(5)).until(() -> !audit.matching(e -> "198.51.100.9".equals(e.clientAddress())).isEmpty());
         assertThat(audit.matching(e -> "1.2.3.4".equals(e.clientAddress()))).isEmpty();
+    }
+
+    @Test
+    void everyForwardedForLineIsReadSoAClientCannotForgeItsAddressWithALineOfItsOwn() {
+        final var audit = ((TestAuthServiceApplication) APP.getApplication()).audit();
+        // the client's own line first, then the line our proxy appended
+        final HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/whoami/"))
+                .header("X-API-Key", "0000000000000000000000000000000000000def")
+                .header("X-Forwarded-For", "6.6.6.6").header("X-Forwarded-For", "203.0.113.71").GET().build();
+        assertThat(send(request).statusCode()).isEqualTo(401);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !audit.matching(e -> "203.0.113.71".equals(e.clientAddress())).isEmpty());
+        assertThat(audit.matching(e -> "6.6.6.6".equals(e.clientAddress()))).isEmpty();
+    }
+
+    @Test
+    void aConcurrentBurstOfBadKeysFromOneAddressLooksUpNoMoreThanTheLimit() throws Exception {
+        final var audit = ((TestAuthServiceApplication) APP.getApplication()).audit();
+        final String client = "203.0.113.90";
+        final int burst = 30;
+        final ExecutorService pool = Executors.newFixedThreadPool(burst);
+        final CountDownLatch start = new CountDownLatch(1);
+        final List<Integer> statuses = new ArrayList<>();
+        final long lookupsBefore = cacheLookups();
+        try {
+            final List<CompletableFuture<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                final String key = String.format("%040x", 0xb00000 + i); // each unknown: each a database lookup
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                    return status(key, client);
+                }, pool));
+            }
+            start.countDown();
+            for (CompletableFuture<Integer> answer : answers) {
+                statuses.add(answer.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(statuses.stream().filter(s -> s == 401)).hasSize(3);
+        assertThat(statuses.stream().filter(s -> s == 429)).hasSize(burst - 3);
+        assertThat(cacheLookups() - lookupsBefore).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> audit.matching(e -> client.equals(e.clientAddress())).size() == burst);
+        assertThat(audit.matching(e -> client.equals(e.clientAddress()) && AuditReasons.UNKNOWN.equals(e.reason()))).hasSize(3);
     }
 
     @Test
@@ -119,9 +179,11 @@ class ThrottleAndUsageIntegrationTest {
      * a 429 by itself after sleeping for Retry-After.
      */
     private static HttpResponse<String> whoami(String key, String forwardedFor) {
-        final HttpRequest request = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/whoami/"))
-                .header("X-API-Key", key).header("X-Forwarded-For", forwardedFor).GET().build();
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/whoami/"))
+                .header("X-API-Key", key).header("X-Forwarded-For", forwardedFor).GET().build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

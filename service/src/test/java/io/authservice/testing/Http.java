@@ -22,7 +22,12 @@ public final class Http {
     private final String base;
 
     public Http(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("127.0.0.1", port);
+    }
+
+    /** @param host a name or address, an IPv6 address in brackets ({@code [::1]}) */
+    public Http(String host, int port) {
+        this.base = "http://" + host + ":" + port;
     }
 
     /** An answer: status, headers and body. */

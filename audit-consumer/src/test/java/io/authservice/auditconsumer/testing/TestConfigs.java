@@ -50,7 +50,7 @@ public final class TestConfigs {
 
     /** The H2 file database in {@code dir}, as the embedded default uses. */
     public static String h2Url(Path dir) {
-        return "jdbc:h2:file:" + dir.resolve("auth").toAbsolutePath() + ";AUTO_SERVER=TRUE;MODE=PostgreSQL";
+        return "jdbc:h2:file:" + dir.resolve("auth").toAbsolutePath() + ";AUTO_SERVER=TRUE;MODE=PostgreSQL;WRITE_DELAY=0";
     }
 
     /**

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The audit journal's own cost (issue 9): ns per append of a 200-byte payload on the appending
+# (request) thread, on 1 and 2 threads, with audit.journal.syncInterval 1s (a background force) and 0
+# (every append forced), as wall time and as the thread's CPU time (page faults included; on a busy
+# machine the wall time also holds the wait for a core), and the cost of one commit of the cursor (the
+# shipper pays it per batch).
+# Runs bench/JournalBench.java against the built jar; medians over the runs.
+#
+# Needs: a built jar (./mvnw -B -DskipTests package), java 17, python3.
+# Usage: bench/journal.sh [runs]     (default: 5)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JAR=$ROOT/service/target/auth-service.jar
+RUNS=${1:-5}
+OUT=$ROOT/bench/out/journal-$(date -u +%Y%m%dT%H%M%SZ)
+[ -f "$JAR" ] || { echo "build first: ./mvnw -B -DskipTests package" >&2; exit 1; }
+mkdir -p "$OUT"
+
+for r in $(seq 1 "$RUNS"); do
+  # on the disk the journal lives on (bench/out), not a tmpfs
+  java -Xmx512m -cp "$JAR" "$ROOT/bench/JournalBench.java" "$OUT/scratch" 2>"$OUT/run-$r.err" \
+    | grep '^result ' | tee "$OUT/run-$r.txt" | sed "s/^/run $r: /" >&2
+done
+
+python3 - "$OUT" "$RUNS" "$(nproc)" <<'PY' | tee "$OUT/summary.md"
+import collections, pathlib, statistics as st, sys
+out, runs, cores = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+figures = collections.defaultdict(list)
+for r in range(1, runs + 1):
+    for line in (out / f"run-{r}.txt").read_text().splitlines():
+        _, name, value = line.split()
+        figures[name].append(float(value))
+load = pathlib.Path("/proc/loadavg").read_text().split()[0]
+print(f"audit journal, 200-byte payloads, 64 MiB segments; medians of {runs} runs on {cores} cores "
+      f"(load average {load} at the end)\n")
+print("| figure | median | runs |")
+print("|---|---|---|")
+labels = {}
+for sync in ("1s", "0"):
+    for threads in (1, 2):
+        who = "1 thread" if threads == 1 else "2 threads at once, per thread"
+        labels[f"append-ns-{threads}thread-sync{sync}"] = f"append, {who}, syncInterval {sync}: wall ns"
+        labels[f"append-cpu-ns-{threads}thread-sync{sync}"] = f"append, {who}, syncInterval {sync}: CPU ns"
+labels["commit-us"] = "commit of the cursor (written, forced, renamed): µs"
+for name, label in labels.items():
+    xs = figures[name]
+    print(f"| {label} | {st.median(xs):.1f} | {', '.join(f'{x:.1f}' for x in xs)} |")
+PY
+rm -rf "$OUT/scratch"
+echo "results in $OUT" >&2
