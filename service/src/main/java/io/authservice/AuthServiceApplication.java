@@ -8,6 +8,7 @@ import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
+import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.auditing.AuditExport;
 import io.authservice.auditing.AuditJournal;
@@ -150,6 +151,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     @Override
     public void initialize(Bootstrap<AuthServiceConfiguration> bootstrap) {
+        // before anything opens H2: the TCP server of AUTO_SERVER (commands share the file through it) on loopback only
+        EmbeddedH2.bindServersToLoopback();
         // ${AUTH_DB_URL:-default} in config.yml: one file for the embedded default and production
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
@@ -157,7 +160,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         bootstrap.addBundle(new MigrationsBundle<>() {
             @Override
             public DataSourceFactory getDataSourceFactory(AuthServiceConfiguration configuration) {
-                return configuration.getDatabase();
+                return Databases.prepare(configuration.getDatabase());
             }
         });
         ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
@@ -184,7 +187,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         }
 
         // storage
-        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
+        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, Databases.prepare(config.getDatabase()), "database"));
         if (config.isMigrateOnStart()) {
             Databases.migrate(jdbi);
         }
