@@ -8,6 +8,7 @@ import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.auditing.AuditExport;
 import io.authservice.auditing.AuditPurges;
@@ -116,6 +117,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
     private static final Duration THROTTLE_SETTLE_WAIT = Duration.ofSeconds(1);
 
     private final PrintStream commandOutput;
+    private final boolean ownsProcess;
 
     public AuthServiceApplication() {
         this(System.out);
@@ -123,11 +125,17 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     /** @param commandOutput where the operator commands print their answers (stdout outside tests) */
     public AuthServiceApplication(PrintStream commandOutput) {
+        this(commandOutput, false);
+    }
+
+    /** @param ownsProcess the application is the process (the jar's main): it takes SIGTERM for its graceful stop */
+    private AuthServiceApplication(PrintStream commandOutput, boolean ownsProcess) {
         this.commandOutput = commandOutput;
+        this.ownsProcess = ownsProcess;
     }
 
     public static void main(String[] args) throws Exception {
-        new AuthServiceApplication().run(args);
+        new AuthServiceApplication(System.out, true).run(args);
     }
 
     @Override
@@ -137,6 +145,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     @Override
     public void initialize(Bootstrap<AuthServiceConfiguration> bootstrap) {
+        // before anything opens H2: the TCP server of AUTO_SERVER (commands share the file through it) on loopback only
+        EmbeddedH2.bindServersToLoopback();
         // ${AUTH_DB_URL:-default} in config.yml: one file for the embedded default and production
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
@@ -144,7 +154,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         bootstrap.addBundle(new MigrationsBundle<>() {
             @Override
             public DataSourceFactory getDataSourceFactory(AuthServiceConfiguration configuration) {
-                return configuration.getDatabase();
+                return Databases.prepare(configuration.getDatabase());
             }
         });
         ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
@@ -165,8 +175,13 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
 
+        // a SIGTERM stops the server before the JVM's shutdown hooks run (H2's would close the database under it)
+        if (ownsProcess) {
+            environment.lifecycle().addServerLifecycleListener(StopOnSignal::install);
+        }
+
         // storage
-        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
+        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, Databases.prepare(config.getDatabase()), "database"));
         if (config.isMigrateOnStart()) {
             Databases.migrate(jdbi);
         }
@@ -196,7 +211,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 () -> new MetricsStatsCounter(environment.metrics(), "api-key-cache"));
         environment.metrics().register("api-key-cache.size", (Gauge<Long>) cache::estimatedSize);
         final RevocationPoller poller = new RevocationPoller(jdbi, cache,
-                keyConfig.getRevocationPollInterval().toJavaDuration(), keyConfig.getRevocationPollOverlap().toJavaDuration(),
+                keyConfig.getRevocationPollInterval().toJavaDuration(), keyConfig.getCache().getExpireAfterWrite().toJavaDuration(),
                 clock, environment.lifecycle().scheduledExecutorService("api-key-revocation-poller").build());
         environment.lifecycle().manage(poller);
         final LastUsedRecorder lastUsed = new LastUsedRecorder(jdbi, keyConfig.getLastUsedFlushInterval().toJavaDuration(),

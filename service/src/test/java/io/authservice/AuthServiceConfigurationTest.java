@@ -43,7 +43,9 @@ class AuthServiceConfigurationTest {
     void theEmbeddedDefaultNeedsNoOutsideServer() throws Exception {
         final AuthServiceConfiguration config = shipped();
         assertThat(config.getDatabase().getDriverClass()).isEqualTo("org.h2.Driver");
-        assertThat(config.getDatabase().getUrl()).startsWith("jdbc:h2:file:./data/").contains("AUTO_SERVER=TRUE");
+        assertThat(config.getDatabase().getUrl()).startsWith("jdbc:h2:file:./data/").contains("AUTO_SERVER=TRUE")
+                // every commit written to the file at once, so a killed process keeps it (issue 9)
+                .contains(";WRITE_DELAY=0");
         assertThat(config.isMigrateOnStart()).isTrue();
         assertThat(config.getAdminAccess().getToken()).isNull();
         assertThat(config.getAdminAccess().getTokenFile()).isEqualTo(Path.of("./data/admin-token"));

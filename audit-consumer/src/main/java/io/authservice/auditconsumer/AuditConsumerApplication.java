@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
 import io.authservice.observability.PrometheusEndpoint;
@@ -20,8 +21,9 @@ import java.time.Clock;
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
  * consumer group, batches stored in one transaction before their offsets are committed, dead
- * letters for records that are not events; deletes what is older than {@code retentionDays}, daily.
- * Health checks {@code database} and {@code kafka}; metrics also in the Prometheus format at
+ * letters for records that are not events and for events the store refuses; consumer threads that
+ * restart after a failure; deletes what is older than {@code retentionDays}, daily. Health checks
+ * {@code database}, {@code kafka} and {@code consumers}; metrics also in the Prometheus format at
  * {@code /prometheus} on the admin port.
  */
 public class AuditConsumerApplication extends Application<AuditConsumerConfiguration> {
@@ -37,12 +39,15 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
 
     @Override
     public void initialize(Bootstrap<AuditConsumerConfiguration> bootstrap) {
+        // on the embedded H2 default, the TCP server through which the service shares the file stays on loopback
+        EmbeddedH2.bindServersToLoopback();
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     }
 
     @Override
     public void run(AuditConsumerConfiguration config, Environment environment) {
+        EmbeddedH2.prepareFiles(config.getDatabase().getUrl());
         // registers the "database" health check
         final Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), "database");
         SqlObjects.prepare(jdbi, AuditEventDAO.class);
@@ -55,11 +60,18 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
         final AuditStore store = new AuditStore(jdbi);
-        environment.lifecycle().manage(new AuditConsumers(config.getKafka(), store, clock, environment.metrics()));
+        final AuditConsumers consumers = new AuditConsumers(config.getKafka(), store, clock, environment.metrics(), batchHook());
+        environment.lifecycle().manage(consumers);
+        environment.healthChecks().register("consumers", consumers.healthCheck());
         // the process that writes the store keeps it to its retention period
         environment.lifecycle().manage(new AuditRetention(new AuditPurger(store, clock, environment.metrics()),
                 config.getRetentionDays(), clock, environment.lifecycle().scheduledExecutorService("audit-retention").build(),
                 config.getRetentionCheckInterval().toJavaDuration()));
+    }
+
+    /** Called after each batch is stored, before its offsets are committed: nothing. Tests override this to break things there. */
+    protected AuditConsumerLoop.BatchHook batchHook() {
+        return batch -> { };
     }
 
     /** The clock for everything that depends on time. Tests override this to move time. */

@@ -2,10 +2,12 @@ package io.authservice.auditconsumer;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditWireFormat;
+import io.authservice.audit.Backoff;
 import io.authservice.audit.DeadLetter;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -14,12 +16,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,17 +33,27 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * One consumer on one thread: poll, decode, store the batch (events and dead letters) in one
- * transaction, and only then commit the batch's offsets. A crash anywhere before the offset commit
+ * One consumer thread: poll, decode (v1 and v2 records), store the batch (events and dead letters) in
+ * one transaction, and only then commit the batch's offsets. A crash anywhere before the offset commit
  * means the batch is read again; the store keeps each event id once, so nothing is lost or doubled.
- * A record that is not an event goes to the dead letters and the partition moves on. Stopped by a
- * flag (and {@code wakeup()}), closed with a timeout.
+ * A record that cannot be read is one dead letter, an event the store refuses is one of its own, and
+ * the partition moves on.
+ *
+ * <p>The thread does not end on a failure: on any unexpected exception (a commit that times out
+ * because the broker went away, an authorization error, ...) it closes its consumer and, after a
+ * backoff, starts a new one, which resumes from the last committed offsets. Its {@link #status()}
+ * says whether it is polling, restarting or ended, and when it last came back from a poll. Stopped by
+ * a flag (and {@code wakeup()}), the consumer closed with a timeout.
  */
 public final class AuditConsumerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditConsumerLoop.class);
-    private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final Duration STORE_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
 
     /** Called after a batch is in the store and before its offsets are committed (a test's crash point). */
     @FunctionalInterface
@@ -47,34 +61,86 @@ public final class AuditConsumerLoop implements Runnable {
         void afterStore(int batchNumber);
     }
 
-    private final Consumer<String, byte[]> consumer;
+    /** What the thread is doing. */
+    public enum State {
+        /** Working: between polls, or in one. */
+        RUNNING,
+        /** Waiting to start a new consumer after a failure. */
+        RESTARTING,
+        /** Asked to stop, and stopped. */
+        STOPPED,
+        /** Ended by an error it does not survive (such as OutOfMemoryError). */
+        ENDED
+    }
+
+    /**
+     * The thread as of now.
+     *
+     * @param lastPoll    when a poll last returned (or the current consumer started)
+     * @param restarts    how many times it started a new consumer after a failure
+     * @param lastFailure the last failure it met, or null
+     */
+    public record Status(String name, State state, Instant lastPoll, long restarts, String lastFailure) {
+    }
+
+    /** What the loop reads and how long it waits. */
+    public record Settings(String topic, Duration pollTimeout, Duration closeTimeout, Duration restartBackoff,
+                           Duration maxRestartBackoff) {
+        public static Settings of(ConsumerKafkaConfig config) {
+            return new Settings(config.getTopic(), config.getPollTimeout().toJavaDuration(),
+                    config.getCloseTimeout().toJavaDuration(), config.getRestartBackoff().toJavaDuration(),
+                    config.getMaxRestartBackoff().toJavaDuration());
+        }
+    }
+
+    /**
+     * The loops' metrics: {@code audit-consumer.records} (records read), {@code audit-consumer.events}
+     * (events stored), {@code audit-consumer.batches} (store write latency), {@code audit-consumer.dead-letters},
+     * {@code audit-consumer.restarts}.
+     */
+    public record Metrics(Meter records, Meter events, Timer batches, Counter deadLetters, Counter restarts) {
+        public static Metrics registeredIn(MetricRegistry registry) {
+            return new Metrics(registry.meter("audit-consumer.records"), registry.meter("audit-consumer.events"),
+                    registry.timer("audit-consumer.batches"), registry.counter("audit-consumer.dead-letters"),
+                    registry.counter("audit-consumer.restarts"));
+        }
+    }
+
+    /** Where an event came from: its record and its position in it. */
+    private record Source(ConsumerRecord<String, byte[]> record, int index) {
+    }
+
+    private final String name;
+    private final Supplier<? extends Consumer<String, byte[]>> consumers;
     private final AuditStore store;
-    private final String topic;
-    private final Duration pollTimeout;
-    private final Duration closeTimeout;
+    private final Settings settings;
     private final Clock clock;
     private final BatchHook hook;
-    private final Meter records;
-    private final Timer batches;
-    private final Counter deadLetters;
+    private final Metrics metrics;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean running = true;
+    private volatile Consumer<String, byte[]> current;
     private volatile long lag;
+    private volatile State state = State.RUNNING;
+    private volatile Instant lastPoll;
+    private volatile long restarts;
+    private volatile String lastFailure;
     private int batchNumber;
 
-    public AuditConsumerLoop(Consumer<String, byte[]> consumer, AuditStore store, String topic, Duration pollTimeout,
-                             Duration closeTimeout, Clock clock, BatchHook hook, Meter records, Timer batches,
-                             Counter deadLetters) {
-        this.consumer = consumer;
+    /**
+     * @param consumers makes a new consumer: when the loop starts, and after each failure
+     */
+    public AuditConsumerLoop(String name, Supplier<? extends Consumer<String, byte[]>> consumers, AuditStore store,
+                             Settings settings, Clock clock, BatchHook hook, Metrics metrics) {
+        this.name = name;
+        this.consumers = consumers;
         this.store = store;
-        this.topic = topic;
-        this.pollTimeout = pollTimeout;
-        this.closeTimeout = closeTimeout;
+        this.settings = settings;
         this.clock = clock;
         this.hook = hook;
-        this.records = records;
-        this.batches = batches;
-        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.lastPoll = clock.instant();
     }
 
     /** Records in this consumer's partitions not yet read, as of its last poll. */
@@ -82,131 +148,157 @@ public final class AuditConsumerLoop implements Runnable {
         return lag;
     }
 
+    public Status status() {
+        return new Status(name, state, lastPoll, restarts, lastFailure);
+    }
+
     /** Asks the loop to finish its batch and close; returns at once. */
     public void stop() {
         running = false;
-        consumer.wakeup();
+        stopRequested.countDown();
+        final Consumer<String, byte[]> consumer = current;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
     }
 
     @Override
     public void run() {
+        final Backoff backoff = new Backoff(settings.restartBackoff(), settings.maxRestartBackoff());
         try {
-            consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
-                final ConsumerRecords<String, byte[]> batch = consumer.poll(pollTimeout);
-                updateLag();
-                if (!batch.isEmpty()) {
-                    handle(batch);
+                try {
+                    consume(backoff);
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        break;
+                    }
+                    restarts++;
+                    lastFailure = e.toString();
+                    state = State.RESTARTING;
+                    metrics.restarts().inc();
+                    final long delay = backoff.nextDelayMillis();
+                    LOG.error("consumer {} failed; a new consumer resumes from the last committed offsets in {} ms",
+                            name, delay, e);
+                    pause(delay);
                 }
+            }
+        } finally {
+            state = running ? State.ENDED : State.STOPPED;
+        }
+    }
+
+    /** One consumer's life: subscribe, then poll and store until stopped, or until something fails. */
+    private void consume(Backoff restartBackoff) {
+        final Consumer<String, byte[]> consumer = consumers.get();
+        current = consumer;
+        try {
+            lastPoll = clock.instant();
+            state = State.RUNNING;
+            if (!running) {
+                return;
+            }
+            consumer.subscribe(List.of(settings.topic()), new Rebalance());
+            while (running) {
+                final ConsumerRecords<String, byte[]> batch = consumer.poll(settings.pollTimeout());
+                lastPoll = clock.instant();
+                updateLag(consumer);
+                if (!batch.isEmpty()) {
+                    handle(consumer, batch);
+                }
+                restartBackoff.reset();
             }
         } catch (WakeupException e) {
             if (running) {
                 throw e;
             }
         } finally {
-            consumer.close(closeTimeout);
+            current = null;
+            assigned.clear();
+            try {
+                consumer.close(settings.closeTimeout());
+            } catch (RuntimeException e) {
+                LOG.warn("consumer {} did not close cleanly: {}", name, e.toString());
+            }
         }
     }
 
-    private void handle(ConsumerRecords<String, byte[]> batch) {
+    private void handle(Consumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> batch) {
         final List<AuditEvent> events = new ArrayList<>(batch.count());
-        final List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>(batch.count());
+        final List<Source> sources = new ArrayList<>(batch.count());
         final List<DeadLetter> dead = new ArrayList<>();
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : batch) {
             try {
-                events.add(AuditWireFormat.decode(record.value()));
-                sources.add(record);
+                final List<AuditEvent> decoded = AuditWireFormat.decodeRecord(record.value());
+                for (int i = 0; i < decoded.size(); i++) {
+                    events.add(decoded.get(i));
+                    sources.add(new Source(record, i));
+                }
             } catch (AuditWireFormat.MalformedAuditEventException e) {
-                LOG.warn("record {}-{}@{} is not an audit event ({}); kept as a dead letter", record.topic(),
+                LOG.warn("record {}-{}@{} is not an audit record ({}); kept as a dead letter", record.topic(),
                         record.partition(), record.offset(), e.getMessage());
-                dead.add(deadLetter(record, e.getMessage()));
+                dead.add(deadLetter(record, 0, record.value(), e.getMessage()));
             }
             offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
-        if (!write(events, sources, dead)) {
+        final Optional<AuditStore.Stored> stored = write(events, sources, dead);
+        if (stored.isEmpty()) {
             return;  // stopping: the batch is read again by whoever gets its partitions
         }
         hook.afterStore(++batchNumber);
         try {
             consumer.commitSync(offsets);
-        } catch (CommitFailedException e) {
-            // the group moved on (e.g. a rebalance): the new owner reads the batch again and the store ignores it
-            LOG.warn("offsets not committed ({}); the batch will be read again", e.getMessage());
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // the group is moving: whoever owns the partitions next reads from the last commit, and the store
+            // keeps what it already holds once
+            LOG.warn("offsets not committed ({}); the batch may be read again", e.getMessage());
         }
-        records.mark(batch.count());
-        deadLetters.inc(dead.size());
+        metrics.records().mark(batch.count());
+        metrics.events().mark(stored.get().events());
+        metrics.deadLetters().inc(dead.size() + stored.get().refused().size());
     }
 
     /**
-     * Stores the batch, retrying while the database fails; false if stopped first. When the database
-     * refuses something in the batch (a value it cannot hold, which no retry mends), the events are
-     * tried one by one once: those it refuses become dead letters, and the rest is stored with them,
-     * so one such event cannot hold up its partition for ever.
+     * Stores the batch, retrying with backoff while the store is unavailable; empty if stopped first.
+     * An event the store refuses becomes a dead letter of its own: its record's position, its index in
+     * the record, and the event alone in its version 1 form.
      */
-    private boolean write(List<AuditEvent> events, List<ConsumerRecord<String, byte[]>> sources, List<DeadLetter> dead) {
-        long backoff = 100;
-        boolean setAside = false;
-        boolean setAsideDone = false;
-        while (true) {
-            try (Timer.Context ignored = batches.time()) {
-                if (setAside && !setAsideDone) {
-                    setAsideRefused(events, sources, dead);
-                    setAsideDone = true;
-                }
-                store.write(events, dead);
-                return true;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return false;
-                }
-                final Optional<String> refusal = AuditStore.refusal(e);
-                if (!setAside && refusal.isPresent()) {
-                    LOG.warn("the audit store refuses something in a batch of {} events ({}); trying them one by one",
-                            events.size(), refusal.get());
-                    setAside = true;
-                    continue;
-                }
+    private Optional<AuditStore.Stored> write(List<AuditEvent> events, List<Source> sources, List<DeadLetter> dead) {
+        final Backoff backoff = new Backoff(STORE_BACKOFF, MAX_STORE_BACKOFF);
+        while (running) {
+            try (Timer.Context ignored = metrics.batches().time()) {
+                return Optional.of(store.store(events, dead, (i, event, reason) -> {
+                    final Source source = sources.get(i);
+                    final ConsumerRecord<String, byte[]> record = source.record();
+                    LOG.warn("event {} of record {}-{}@{} (audit event {}) is refused by the audit store; kept as a dead letter",
+                            source.index(), record.topic(), record.partition(), record.offset(), event.id());
+                    return deadLetter(record, source.index(), AuditWireFormat.encode(event), reason);
+                }));
+            } catch (AuditStore.UnavailableException e) {
                 LOG.warn("audit store write of {} events failed, retrying: {}", events.size(), e.getMessage());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                pause(backoff.nextDelayMillis());
             }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits, or less if asked to stop; an interrupt is taken as a request to stop. */
+    private void pause(long millis) {
+        try {
+            stopRequested.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
-    /**
-     * Stores each event alone (each once: the store ignores an event it holds); one the database
-     * refuses leaves the batch and becomes a dead letter with its record's bytes. A failure that is
-     * not a refusal (the database went away) is thrown, and the whole batch is retried.
-     */
-    private void setAsideRefused(List<AuditEvent> events, List<ConsumerRecord<String, byte[]>> sources,
-                                 List<DeadLetter> dead) {
-        for (int i = events.size() - 1; i >= 0; i--) {
-            try {
-                store.insert(events.get(i));
-            } catch (RuntimeException e) {
-                final String refusal = AuditStore.refusal(e).orElseThrow(() -> e);
-                final ConsumerRecord<String, byte[]> record = sources.get(i);
-                LOG.warn("record {}-{}@{} (audit event {}) is refused by the audit store ({}); kept as a dead letter",
-                        record.topic(), record.partition(), record.offset(), events.get(i).id(), refusal);
-                dead.add(deadLetter(record, "not storable: " + refusal));
-                events.remove(i);
-                sources.remove(i);
-            }
-        }
-    }
-
-    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> record, String error) {
-        return new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), record.value(), error,
+    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> record, int index, byte[] payload, String error) {
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), index, record.key(), payload, error,
                 clock.instant());
     }
 
-    private void updateLag() {
+    private void updateLag(Consumer<String, byte[]> consumer) {
         long total = 0;
         for (TopicPartition partition : assigned) {
             final OptionalLong partitionLag = consumer.currentLag(partition);

@@ -1,10 +1,8 @@
 package io.authservice.auditconsumer;
 
-import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
+import com.codahale.metrics.health.HealthCheck;
 import io.authservice.audit.AuditStore;
 import io.dropwizard.lifecycle.Managed;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,27 +17,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The configured number of {@link AuditConsumerLoop}s, one thread each. Metrics:
- * {@code audit-consumer.records} (a meter: records/s), {@code audit-consumer.batches} (store write
- * latency), {@code audit-consumer.lag}, {@code audit-consumer.dead-letters}.
+ * The configured number of {@link AuditConsumerLoop}s, one thread each, each restarting its consumer
+ * after a failure. Metrics: those of {@link AuditConsumerLoop.Metrics} and {@code audit-consumer.lag};
+ * health: {@link #healthCheck()}.
  */
 public final class AuditConsumers implements Managed {
     private final ConsumerKafkaConfig config;
     private final AuditStore store;
     private final Clock clock;
-    private final Meter records;
-    private final Timer batches;
-    private final Counter deadLetters;
+    private final AuditConsumerLoop.BatchHook hook;
+    private final AuditConsumerLoop.Metrics metrics;
     private final List<AuditConsumerLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    public AuditConsumers(ConsumerKafkaConfig config, AuditStore store, Clock clock, MetricRegistry metrics) {
+    /**
+     * @param hook called after each batch is stored, before its offsets are committed (tests; else a no-op)
+     */
+    public AuditConsumers(ConsumerKafkaConfig config, AuditStore store, Clock clock, MetricRegistry metrics,
+                          AuditConsumerLoop.BatchHook hook) {
         this.config = config;
         this.store = store;
         this.clock = clock;
-        this.records = metrics.meter("audit-consumer.records");
-        this.batches = metrics.timer("audit-consumer.batches");
-        this.deadLetters = metrics.counter("audit-consumer.dead-letters");
+        this.hook = hook;
+        this.metrics = AuditConsumerLoop.Metrics.registeredIn(metrics);
         metrics.register("audit-consumer.lag", (Gauge<Long>) this::lag);
     }
 
@@ -72,16 +72,26 @@ public final class AuditConsumers implements Managed {
         return total;
     }
 
+    /** The {@code consumers} health check: every thread polling within {@code healthPollTimeout}. */
+    public HealthCheck healthCheck() {
+        return new ConsumerThreadsHealthCheck(this::statuses, clock, config.getHealthPollTimeout().toJavaDuration());
+    }
+
+    private List<AuditConsumerLoop.Status> statuses() {
+        synchronized (loops) {
+            return loops.stream().map(AuditConsumerLoop::status).toList();
+        }
+    }
+
     @Override
     public void start() {
         synchronized (loops) {
             for (int i = 0; i < config.getConsumers(); i++) {
-                final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                        consumerProperties(config, "audit-consumer-" + i), new StringDeserializer(), new ByteArrayDeserializer());
-                final AuditConsumerLoop loop = new AuditConsumerLoop(consumer, store, config.getTopic(),
-                        config.getPollTimeout().toJavaDuration(), config.getCloseTimeout().toJavaDuration(), clock,
-                        batch -> { }, records, batches, deadLetters);
-                final Thread thread = new Thread(loop, "audit-consumer-" + i);
+                final String name = "audit-consumer-" + i;
+                final AuditConsumerLoop loop = new AuditConsumerLoop(name, () -> new KafkaConsumer<>(
+                        consumerProperties(config, name), new StringDeserializer(), new ByteArrayDeserializer()),
+                        store, AuditConsumerLoop.Settings.of(config), clock, hook, metrics);
+                final Thread thread = new Thread(loop, name);
                 loops.add(loop);
                 threads.add(thread);
                 thread.start();

@@ -1,10 +1,12 @@
 package io.authservice.auditconsumer;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -65,6 +67,27 @@ public class ConsumerKafkaConfig {
     @JsonProperty
     private Duration closeTimeout = Duration.seconds(10);
 
+    /**
+     * The {@code consumers} health check fails when a consumer thread has not come back from a poll
+     * for this long (stuck in a commit, a store that is down, a broker that does not answer).
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration healthPollTimeout = Duration.seconds(30);
+
+    /** After a consumer thread meets an unexpected failure, it waits this long before it starts a new consumer. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration restartBackoff = Duration.seconds(1);
+
+    /** Each further failure in a row doubles the wait, up to this. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration maxRestartBackoff = Duration.minutes(1);
+
     /** Further consumer settings (security.protocol, sasl.*, ...); they override the ones above. */
     @NotNull
     @JsonProperty
@@ -104,6 +127,24 @@ public class ConsumerKafkaConfig {
 
     public Duration getCloseTimeout() {
         return closeTimeout;
+    }
+
+    public Duration getHealthPollTimeout() {
+        return healthPollTimeout;
+    }
+
+    public Duration getRestartBackoff() {
+        return restartBackoff;
+    }
+
+    public Duration getMaxRestartBackoff() {
+        return maxRestartBackoff;
+    }
+
+    @ValidationMethod(message = "maxRestartBackoff must not be shorter than restartBackoff")
+    @JsonIgnore
+    public boolean isRestartBackoffWithinItsMaximum() {
+        return maxRestartBackoff.toNanoseconds() >= restartBackoff.toNanoseconds();
     }
 
     public Map<String, String> getConsumer() {

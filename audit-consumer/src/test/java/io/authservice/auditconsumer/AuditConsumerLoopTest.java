@@ -48,8 +48,11 @@ class AuditConsumerLoopTest {
         KAFKA.close();
     }
 
-    /** The crash: whatever the loop was doing stops here, with no offset commit. */
-    private static final class Crash extends RuntimeException {
+    /**
+     * The crash: whatever the loop was doing stops here, with no offset commit. An Error, which the
+     * loop does not survive (it restarts its consumer after an exception), as a killed process would not.
+     */
+    private static final class Crash extends Error {
     }
 
     static Stream<Named<Supplier<TestConfigs.Store>>> stores() {
@@ -86,6 +89,7 @@ class AuditConsumerLoopTest {
         thread.start();
         thread.join(60_000);
         assertThat(died.get()).isInstanceOf(Crash.class);
+        assertThat(first.status().state()).isEqualTo(AuditConsumerLoop.State.ENDED);
         assertThat(count(jdbi)).isEqualTo(30);  // three batches of 10 stored, two committed
 
         // second life: reads the third batch again (the store ignores it) and the rest
@@ -100,6 +104,8 @@ class AuditConsumerLoopTest {
         second.stop();
         again.join(20_000);
         assertThat(again.isAlive()).isFalse();
+        assertThat(second.status().state()).isEqualTo(AuditConsumerLoop.State.STOPPED);
+        assertThat(secondMetrics.counter("audit-consumer.restarts").getCount()).isZero();
 
         final long distinct = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(DISTINCT id) FROM audit_events")
                 .mapTo(Long.class).one());
@@ -176,9 +182,9 @@ class AuditConsumerLoopTest {
         props.put("bootstrap.servers", KAFKA.bootstrapServers());
         props.put("group.id", group);
         props.put("max.poll.records", 10);
-        return new AuditConsumerLoop(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
-                new AuditStore(jdbi), topic, Duration.ofMillis(100), Duration.ofSeconds(5), Clock.systemUTC(), hook,
-                metrics.meter("audit-consumer.records"), metrics.timer("audit-consumer.batches"),
-                metrics.counter("audit-consumer.dead-letters"));
+        return new AuditConsumerLoop("test", () -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
+                new AuditStore(jdbi), new AuditConsumerLoop.Settings(topic, Duration.ofMillis(100), Duration.ofSeconds(5),
+                        Duration.ofMillis(100), Duration.ofSeconds(1)), Clock.systemUTC(), hook,
+                AuditConsumerLoop.Metrics.registeredIn(metrics));
     }
 }

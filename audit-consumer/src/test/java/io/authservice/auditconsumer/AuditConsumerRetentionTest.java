@@ -49,8 +49,8 @@ class AuditConsumerRetentionTest {
         jdbi.installPlugin(new SqlObjectPlugin());
         Migrations.apply(jdbi, AuditStore.CHANGELOG);
         new AuditStore(jdbi).write(EVENTS, List.of(
-                new DeadLetter("t", 0, 1, null, new byte[]{1}, "bad", NOW.minus(Duration.ofDays(31))),
-                new DeadLetter("t", 0, 2, null, new byte[]{2}, "bad", NOW.minus(Duration.ofDays(29)))));
+                new DeadLetter("t", 0, 1, 0, null, new byte[]{1}, "bad", NOW.minus(Duration.ofDays(31))),
+                new DeadLetter("t", 0, 2, 0, null, new byte[]{2}, "bad", NOW.minus(Duration.ofDays(29)))));
         return jdbi;
     }
 

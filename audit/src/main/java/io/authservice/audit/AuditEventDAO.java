@@ -45,15 +45,18 @@ public interface AuditEventDAO {
     @SqlBatch("MERGE INTO audit_events (" + COLUMNS + ") KEY (id) VALUES (" + VALUES + ")")
     int[] insertIfAbsentH2(@BindMethods Collection<AuditEvent> events);
 
-    /** PostgreSQL: a dead letter, unless one from the same record is already kept. */
-    @SqlBatch("INSERT INTO audit_dead_letters (topic, partition_no, record_offset, record_key, payload, error, received_at)"
-            + " VALUES (:topic, :partition, :offset, :key, :payload, :error, :receivedAt) ON CONFLICT DO NOTHING")
+    /** The columns of {@code audit_dead_letters} that a dead letter fills. */
+    String DEAD_LETTER_COLUMNS = "topic, partition_no, record_offset, event_index, record_key, payload, error, received_at";
+    String DEAD_LETTER_VALUES = ":topic, :partition, :offset, :index, :key, :payload, :error, :receivedAt";
+
+    /** PostgreSQL: a dead letter, unless one for the same event of the same record is already kept. */
+    @SqlBatch("INSERT INTO audit_dead_letters (" + DEAD_LETTER_COLUMNS + ") VALUES (" + DEAD_LETTER_VALUES + ")"
+            + " ON CONFLICT DO NOTHING")
     int[] insertDeadLettersPostgres(@BindMethods Collection<DeadLetter> letters);
 
-    /** H2: the same through MERGE on the record's position. */
-    @SqlBatch("MERGE INTO audit_dead_letters (topic, partition_no, record_offset, record_key, payload, error, received_at)"
-            + " KEY (topic, partition_no, record_offset)"
-            + " VALUES (:topic, :partition, :offset, :key, :payload, :error, :receivedAt)")
+    /** H2: the same through MERGE on the event's position (topic, partition, offset, index). */
+    @SqlBatch("MERGE INTO audit_dead_letters (" + DEAD_LETTER_COLUMNS + ")"
+            + " KEY (topic, partition_no, record_offset, event_index) VALUES (" + DEAD_LETTER_VALUES + ")")
     int[] insertDeadLettersH2(@BindMethods Collection<DeadLetter> letters);
 
     /**

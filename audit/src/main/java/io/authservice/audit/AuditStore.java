@@ -3,10 +3,14 @@ package io.authservice.audit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +22,10 @@ import java.util.function.ToIntFunction;
  * Writes events into the audit store, each batch in one transaction, each event at most once
  * (its id is the primary key). Strings longer than their column are cut and U+0000 is replaced, so
  * one oversized User-Agent or one NUL character cannot fail a whole batch.
+ *
+ * <p>{@link #store} is the one place that tells what the database refuses (bad data, which no retry
+ * mends: it becomes a dead letter) from an outage (which the caller retries): the audit-consumer and
+ * the service's shippers all write through it.
  */
 public final class AuditStore {
     /** The Liquibase changelog of the audit store, on the classpath. */
@@ -26,6 +34,8 @@ public final class AuditStore {
     static final int SHORT = 64;
     static final int NAME = 255;
     static final int LONG = 2048;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditStore.class);
 
     private final Jdbi jdbi;
 
@@ -42,9 +52,83 @@ public final class AuditStore {
         write(events, List.of());
     }
 
+    /** What the database refuses: makes the dead letter that keeps a refused event in its place. */
+    @FunctionalInterface
+    public interface RefusedEvent {
+        /**
+         * @param index  the event's position in the list given to {@link #store}
+         * @param reason {@code "not storable: "} and the database's own words
+         */
+        DeadLetter deadLetter(int index, AuditEvent event, String reason);
+    }
+
+    /**
+     * What {@link #store} did: how many events are in the store (those it already held included), and
+     * the dead letters made of those it refused (stored with the others given).
+     */
+    public record Stored(int events, List<DeadLetter> refused) {
+        public Stored {
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /** The store could not be written (unreachable, busy, failing): nothing is lost by trying again later. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Stores the events and dead letters in one transaction. When the database refuses the batch (a
+     * value it cannot hold: {@link #refusal}), the events are stored one by one, once: each one it
+     * refuses becomes {@code asDeadLetter.deadLetter(i, event, "not storable: " + reason)}, stored with
+     * the given dead letters, and the others are stored; so one such event cannot hold up the rest for
+     * ever. Events already stored and dead letters already kept are left as they are, so a call may be
+     * repeated.
+     *
+     * @throws UnavailableException on any other failure (the database is down or busy): try again later
+     */
+    public Stored store(List<AuditEvent> events, List<DeadLetter> deadLetters, RefusedEvent asDeadLetter) {
+        final String refused;
+        try {
+            write(events, deadLetters);
+            return new Stored(events.size(), List.of());
+        } catch (RuntimeException e) {
+            refused = refusal(e).orElseThrow(() -> unavailable(events.size() + " events", e));
+        }
+        LOG.warn("the audit store refuses something in a batch of {} events ({}); storing them one by one",
+                events.size(), refused);
+        final List<DeadLetter> letters = new ArrayList<>(deadLetters);
+        final List<DeadLetter> refusedEvents = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            final AuditEvent event = events.get(i);
+            try {
+                write(List.of(event), List.of());
+            } catch (RuntimeException e) {
+                final String reason = refusal(e).orElseThrow(() -> unavailable("event " + event.id(), e));
+                LOG.warn("audit event {} is refused by the audit store ({}); kept as a dead letter", event.id(), reason);
+                refusedEvents.add(asDeadLetter.deadLetter(i, event, "not storable: " + reason));
+            }
+        }
+        letters.addAll(refusedEvents);
+        try {
+            write(List.of(), letters);
+        } catch (RuntimeException e) {
+            // dead letters hold bytes and cut strings: a refusal here is no event's fault, and is retried
+            throw unavailable(letters.size() + " dead letters", e);
+        }
+        return new Stored(events.size() - refusedEvents.size(), refusedEvents);
+    }
+
+    private static UnavailableException unavailable(String what, RuntimeException cause) {
+        return new UnavailableException("the audit store cannot take " + what + " now: " + cause.getMessage(), cause);
+    }
+
     /**
      * Stores events and dead letters in one transaction; events already stored (by id) and dead
-     * letters already kept (by topic, partition and offset) are left as they are.
+     * letters already kept (by topic, partition, offset and index) are left as they are. Throws
+     * whatever the database throws; {@link #store} tells a refusal from an outage.
      */
     public void write(List<AuditEvent> events, List<DeadLetter> deadLetters) {
         if (events.isEmpty() && deadLetters.isEmpty()) {
@@ -52,7 +136,7 @@ public final class AuditStore {
         }
         final List<AuditEvent> fitted = events.stream().map(AuditStore::fit).toList();
         final List<DeadLetter> letters = deadLetters.stream().map(d -> new DeadLetter(cut(d.topic(), NAME), d.partition(),
-                d.offset(), cut(d.key(), NAME), d.payload(), cut(d.error(), LONG), d.receivedAt())).toList();
+                d.offset(), d.index(), cut(d.key(), NAME), d.payload(), cut(d.error(), LONG), d.receivedAt())).toList();
         jdbi.useTransaction(handle -> {
             final boolean h2 = isH2(handle);
             if (!fitted.isEmpty()) {
@@ -75,14 +159,18 @@ public final class AuditStore {
 
     /**
      * The database's own words, when {@code failure} says that it refuses what it was given
-     * (SQLSTATE class 22, data exception, or 23, integrity constraint violation), which no retry
-     * mends; empty when it could not be reached, was busy, or failed otherwise.
+     * (SQLSTATE class 22, data exception, or 23, integrity constraint violation), or that its driver
+     * cannot represent a value (a {@link DateTimeException}: H2 and a time past its calendar); no
+     * retry mends either. Empty when it could not be reached, was busy, or failed otherwise.
      */
     public static Optional<String> refusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
                 return Optional.of(sql.getSQLState() + " " + sql.getMessage());
+            }
+            if (t instanceof DateTimeException time) {
+                return Optional.of("value out of range: " + time.getMessage());
             }
         }
         return Optional.empty();

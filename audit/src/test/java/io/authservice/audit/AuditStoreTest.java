@@ -3,6 +3,7 @@ package io.authservice.audit;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +15,8 @@ class AuditStoreTest {
                 new RuntimeException(new SQLException("timestamp out of range", "22008")));
         assertThat(AuditStore.refusal(outOfRange)).contains("22008 timestamp out of range");
         assertThat(AuditStore.refusal(new SQLException("null value in column", "23502"))).contains("23502 null value in column");
+        assertThat(AuditStore.refusal(new RuntimeException(new DateTimeException("Invalid value for EpochDay"))))
+                .contains("value out of range: Invalid value for EpochDay");
     }
 
     @Test

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  */
 public final class AuthAuditFilter implements ContainerResponseFilter {
     private static final List<String> OUTCOMES = List.of("used", AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
-            AuditReasons.INACTIVE, AuditReasons.EXPIRED, AuditReasons.INSUFFICIENT_SCOPE, AuditReasons.THROTTLED);
+            AuditReasons.INACTIVE, AuditReasons.EXPIRED, AuditReasons.INSUFFICIENT_SCOPE, AuditReasons.THROTTLED,
+            AuditReasons.STORE_UNAVAILABLE);
 
     private final AuditLog audit;
     private final Clock clock;

@@ -1,6 +1,7 @@
 package io.authservice.auth;
 
 import io.authservice.db.ApiKeyDAO;
+import io.authservice.db.ApiKeyDAO.KeyChange;
 import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -9,41 +10,70 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps this instance's key cache in step with changes made through any instance. Every interval
- * it reads the hashes in {@code api_key_changes} stamped since its last look (by the database's
- * clock, minus an overlap for transactions that committed late) and drops them from the cache: a
- * deactivated, rotated or deleted key stops working here within about one interval, and requests
- * never query the database for it.
+ * Keeps this instance's key cache in step with changes made through any instance: every interval
+ * it reads the rows of {@code api_key_changes} it has not seen yet and drops their keys from the
+ * cache, so a deactivated, rotated or deleted key stops working here within about one interval, and
+ * requests never query the database for it. No committed change is missed, however late its
+ * transaction commits.
+ *
+ * <p>How: change rows take their id from an identity column when they are inserted, but become
+ * visible when their transaction commits, so a row can appear below ids already read. The poller
+ * keeps the highest id it has read (its high-water mark) and every id below it that it has not seen
+ * (a gap: a transaction still in flight, or one that rolled back and never will appear). Each poll
+ * reads the rows above the mark and the rows among the gaps. A gap is given up once it is older than
+ * {@code gapLifetime} (the cache's hard expiry): ids of rolled-back transactions stay missing for
+ * ever, and a transaction held open longer than any cache entry lives is left to the cache's own
+ * refresh and expiry. This holds on PostgreSQL and H2 alike (it needs no clock and no snapshot
+ * function), unlike stamping rows with the time, which is the transaction's start on both.
+ *
+ * <p>The first poll reads the rows stamped within {@code gapLifetime} and the highest one, drops
+ * their keys (requests may have filled the cache before it) and takes the ids missing among them as
+ * gaps. Old rows are pruned hourly, apart from the poll: a failed prune loses nothing a poll read.
  */
 public final class RevocationPoller implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(RevocationPoller.class);
-    /** Change rows older than this are deleted; far longer than any cache entry lives. */
+    /** Change rows older than this (or twice the gap lifetime, if longer) are deleted. */
     private static final Duration CHANGE_LOG_RETENTION = Duration.ofDays(1);
     private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+    /** At most this many gaps are kept (the highest ids, the likeliest to be in flight), bounding memory and queries. */
+    static final int MAX_GAPS = 10_000;
+    /** Gap ids read back per statement. */
+    private static final int GAP_QUERY_CHUNK = 500;
 
     private final Jdbi jdbi;
     private final ApiKeyCache cache;
     private final Duration interval;
-    private final Duration overlap;
+    private final Duration gapLifetime;
     private final Clock clock;
     private final ScheduledExecutorService executor;
 
-    private Instant since;
-    private Instant lastPrune = Instant.MIN;
+    /** The highest change id read; negative until the first poll. */
+    private long highWater = -1;
+    /** Ids below {@link #highWater} not seen yet, with when each was first found missing. */
+    private TreeMap<Long, Instant> gaps = new TreeMap<>();
+    private Instant lastPrune;
     private volatile Instant lastSuccess;
 
-    public RevocationPoller(Jdbi jdbi, ApiKeyCache cache, Duration interval, Duration overlap, Clock clock,
+    /**
+     * @param gapLifetime how long an id missing below the high-water mark is looked for; the cache's
+     *                    hard expiry ({@code expireAfterWrite})
+     */
+    public RevocationPoller(Jdbi jdbi, ApiKeyCache cache, Duration interval, Duration gapLifetime, Clock clock,
                             ScheduledExecutorService executor) {
         this.jdbi = jdbi;
         this.cache = cache;
         this.interval = interval;
-        this.overlap = overlap;
+        this.gapLifetime = gapLifetime;
         this.clock = clock;
         this.executor = executor;
     }
@@ -61,22 +91,38 @@ public final class RevocationPoller implements Managed {
         }
     }
 
-    /** One look at the change log. Not thread-safe: called from the poller's single thread (or a test). */
+    /**
+     * One look at the change log, then a prune when one is due. The poll's state moves on only once
+     * the keys it read are dropped from the cache, so a failed poll is read again in full.
+     * Not thread-safe: called from the poller's single thread (or a test).
+     */
     public void poll() {
-        final List<String> changed = jdbi.withExtension(ApiKeyDAO.class, dao -> {
-            final Instant databaseNow = dao.databaseNow();
-            final List<String> hashes = since == null ? List.of() : dao.changedSince(since);
-            since = databaseNow.minus(overlap);
-            if (Duration.between(lastPrune, databaseNow).compareTo(PRUNE_EVERY) > 0) {
-                dao.pruneChanges(databaseNow.minus(CHANGE_LOG_RETENTION));
-                lastPrune = databaseNow;
+        final Instant now = clock.instant();
+        final List<KeyChange> read = jdbi.withExtension(ApiKeyDAO.class, dao -> highWater < 0
+                ? dao.recentChanges(dao.databaseNow().minus(gapLifetime))
+                : readUnseen(dao));
+        final TreeMap<Long, Instant> nextGaps = new TreeMap<>(gaps);
+        final Set<String> hashes = new LinkedHashSet<>();
+        long nextHighWater = highWater < 0 && !read.isEmpty() ? read.get(0).id() : Math.max(highWater, 0);
+        for (KeyChange change : read) {
+            hashes.add(change.keyHash());
+            nextGaps.remove(change.id());
+            if (change.id() > nextHighWater) {
+                addGaps(nextGaps, nextHighWater + 1, change.id(), now);
+                nextHighWater = change.id();
             }
-            return hashes;
-        });
-        if (!changed.isEmpty()) {
-            cache.invalidate(changed);
         }
-        lastSuccess = clock.instant();
+        if (!hashes.isEmpty()) {
+            cache.invalidate(hashes);
+        }
+        nextGaps.values().removeIf(noticed -> noticed.plus(gapLifetime).isBefore(now));
+        while (nextGaps.size() > MAX_GAPS) {
+            nextGaps.pollFirstEntry();
+        }
+        highWater = nextHighWater;
+        gaps = nextGaps;
+        lastSuccess = now;
+        pruneIfDue(now);
     }
 
     /** When the change log was last read successfully, if ever. */
@@ -86,6 +132,45 @@ public final class RevocationPoller implements Managed {
 
     public Duration interval() {
         return interval;
+    }
+
+    /** How many ids below the high-water mark are still looked for; for tests and diagnosis. */
+    public int openGaps() {
+        return gaps.size();
+    }
+
+    private List<KeyChange> readUnseen(ApiKeyDAO dao) {
+        final List<KeyChange> read = new ArrayList<>();
+        final List<Long> open = new ArrayList<>(gaps.keySet());
+        for (int from = 0; from < open.size(); from += GAP_QUERY_CHUNK) {
+            read.addAll(dao.changesAmong(open.subList(from, Math.min(open.size(), from + GAP_QUERY_CHUNK))));
+        }
+        read.addAll(dao.changesAfter(highWater));
+        return read;
+    }
+
+    /** Adds {@code [from, to)} as gaps noticed {@code now}, at most {@link #MAX_GAPS} of the highest. */
+    private static void addGaps(TreeMap<Long, Instant> gaps, long from, long to, Instant now) {
+        if (to - from > MAX_GAPS) {
+            LOG.warn("the API key change log skips {} ids below {}; only the highest {} are looked for", to - from, to, MAX_GAPS);
+        }
+        for (long id = Math.max(from, to - MAX_GAPS); id < to; id++) {
+            gaps.put(id, now);
+        }
+    }
+
+    private void pruneIfDue(Instant now) {
+        if (lastPrune != null && Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) < 0) {
+            return;
+        }
+        lastPrune = now;
+        final Duration retention = gapLifetime.multipliedBy(2).compareTo(CHANGE_LOG_RETENTION) > 0
+                ? gapLifetime.multipliedBy(2) : CHANGE_LOG_RETENTION;
+        try {
+            jdbi.useExtension(ApiKeyDAO.class, dao -> dao.pruneChanges(dao.databaseNow().minus(retention)));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot prune the API key change log; tried again in {}", PRUNE_EVERY, e);
+        }
     }
 
     private void pollSafely() {

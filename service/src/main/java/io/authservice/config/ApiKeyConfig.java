@@ -33,11 +33,6 @@ public class ApiKeyConfig {
     @JsonProperty
     private Duration revocationPollInterval = Duration.seconds(1);
 
-    /** How far back each poll looks again, to see changes whose transactions committed late. */
-    @NotNull
-    @JsonProperty
-    private Duration revocationPollOverlap = Duration.seconds(10);
-
     /** How often the batched {@code last_used_at} updates are written; at most one write per key per interval. */
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.SECONDS)
@@ -59,10 +54,6 @@ public class ApiKeyConfig {
 
     public Duration getRevocationPollInterval() {
         return revocationPollInterval;
-    }
-
-    public Duration getRevocationPollOverlap() {
-        return revocationPollOverlap;
     }
 
     public Duration getLastUsedFlushInterval() {

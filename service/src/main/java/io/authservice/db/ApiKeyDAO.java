@@ -1,8 +1,10 @@
 package io.authservice.db;
 
 import io.authservice.core.ApiKey;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -45,12 +47,18 @@ public interface ApiKeyDAO {
                 @Bind("expiresAt") Instant expiresAt, @Bind("deactivatedAt") Instant deactivatedAt);
 
     @SqlQuery("SELECT key_hash FROM api_keys WHERE key_hash IN (<hashes>)")
-    List<String> existingHashes(@org.jdbi.v3.sqlobject.customizer.BindList("hashes") Collection<String> hashes);
+    List<String> existingHashes(@BindList("hashes") Collection<String> hashes);
 
     @SqlUpdate("UPDATE api_keys SET is_active = FALSE, deactivated_at = :at, updated_at = :at WHERE id = :id AND is_active")
     int deactivate(@Bind("id") long id, @Bind("at") Instant at);
 
-    @SqlUpdate("UPDATE api_keys SET expires_at = :expiresAt, replaced_by = :successor, updated_at = :at WHERE id = :id")
+    /**
+     * Marks a key as rotated to {@code successor}, only if it is active and not rotated yet: 0 rows
+     * when a concurrent rotation or deactivation committed first (the row lock makes the later one
+     * wait for it and re-check).
+     */
+    @SqlUpdate("UPDATE api_keys SET expires_at = :expiresAt, replaced_by = :successor, updated_at = :at "
+            + "WHERE id = :id AND is_active AND replaced_by IS NULL")
     int supersede(@Bind("id") long id, @Bind("expiresAt") Instant expiresAt, @Bind("successor") long successor,
                   @Bind("at") Instant at);
 
@@ -64,9 +72,28 @@ public interface ApiKeyDAO {
     @SqlUpdate("INSERT INTO api_key_changes (key_hash, changed_at) VALUES (:hash, CURRENT_TIMESTAMP)")
     void recordChange(@Bind("hash") String hash);
 
-    /** Hashes of keys changed at or after {@code since}, by the database's clock. */
-    @SqlQuery("SELECT DISTINCT key_hash FROM api_key_changes WHERE changed_at >= :since")
-    List<String> changedSince(@Bind("since") Instant since);
+    /** One row of the change log: its id, from an identity column, and the hash of the key changed. */
+    record KeyChange(long id, String keyHash) {
+    }
+
+    /** Change rows with an id above {@code after}, lowest first. */
+    @SqlQuery("SELECT id, key_hash FROM api_key_changes WHERE id > :after ORDER BY id")
+    @RegisterConstructorMapper(KeyChange.class)
+    List<KeyChange> changesAfter(@Bind("after") long after);
+
+    /** The change rows among these ids that are now visible (committed). */
+    @SqlQuery("SELECT id, key_hash FROM api_key_changes WHERE id IN (<ids>)")
+    @RegisterConstructorMapper(KeyChange.class)
+    List<KeyChange> changesAmong(@BindList("ids") Collection<Long> ids);
+
+    /**
+     * In one statement (one snapshot): the change rows stamped at or after {@code since}, by the
+     * database's clock, and the row with the highest id whenever it was stamped.
+     */
+    @SqlQuery("SELECT id, key_hash FROM api_key_changes WHERE changed_at >= :since "
+            + "OR id = (SELECT MAX(id) FROM api_key_changes) ORDER BY id")
+    @RegisterConstructorMapper(KeyChange.class)
+    List<KeyChange> recentChanges(@Bind("since") Instant since);
 
     @SqlUpdate("DELETE FROM api_key_changes WHERE changed_at < :before")
     int pruneChanges(@Bind("before") Instant before);

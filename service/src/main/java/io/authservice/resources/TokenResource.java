@@ -139,22 +139,14 @@ public final class TokenResource {
                     .build();
         }
         if (outcome instanceof Sessions.Throttled throttled) {
-            throw retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
+            throw ErrorResponses.retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
                     "Too many failed sign-ins; retry later.");
         }
         if (outcome instanceof Sessions.Overloaded overloaded) {
-            throw retryLater(Response.Status.SERVICE_UNAVAILABLE, overloaded.retryAfterSeconds(),
+            throw ErrorResponses.retryLater(Response.Status.SERVICE_UNAVAILABLE, overloaded.retryAfterSeconds(),
                     "Too many sign-ins at once; retry in a moment.");
         }
         throw unauthorized(refusal);
-    }
-
-    private static WebApplicationException retryLater(Response.Status status, long retryAfterSeconds, String message) {
-        return new WebApplicationException(Response.status(status)
-                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(status.getStatusCode(), message))
-                .build());
     }
 
     private static WebApplicationException unauthorized(String message) {

@@ -96,8 +96,8 @@ class AuditRetentionIntegrationTest {
         final AuditEvent old = eventAt(now.minus(Duration.ofDays(40)));
         final AuditEvent young = eventAt(now.minus(Duration.ofDays(20)));
         new AuditStore(jdbi).write(List.of(old, young), List.of(
-                new DeadLetter("t", 0, 1, null, null, "bad", now.minus(Duration.ofDays(40))),
-                new DeadLetter("t", 0, 2, null, null, "bad", now.minus(Duration.ofDays(20)))));
+                new DeadLetter("t", 0, 1, 0, null, null, "bad", now.minus(Duration.ofDays(40))),
+                new DeadLetter("t", 0, 2, 0, null, null, "bad", now.minus(Duration.ofDays(20)))));
 
         // a day later by the service's clock, the writer purges by itself
         application().testClock().advance(Duration.ofDays(1));

@@ -480,7 +480,7 @@ abstract class AuditTrailContract {
 
     /** A dead letter at {@code offset}, received {@code days} days ago. */
     private static DeadLetter deadLetter(long offset, int days) {
-        return new DeadLetter("purge-test-" + offset, 0, offset, null, new byte[]{1}, "not JSON",
+        return new DeadLetter("purge-test-" + offset, 0, offset, 0, null, new byte[]{1}, "not JSON",
                 Instant.now().minus(Duration.ofDays(days)));
     }
 

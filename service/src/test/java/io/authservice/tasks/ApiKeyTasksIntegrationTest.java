@@ -192,8 +192,8 @@ class ApiKeyTasksIntegrationTest {
     @Test
     void invalidatingTheCacheReportsTheEntriesDropped() {
         final String key = admin.json("create-api-key", Map.of("name", unique("cached"))).get("key").asText();
-        // for revocationPollOverlap after its creation the revocation poller keeps dropping the new key
-        // from the cache; one of these tries finds it still cached when the task runs
+        // the revocation poller drops the new key from the cache once, when it reads the key's creation;
+        // one of these tries finds it still cached when the task runs
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             assertThat(whoami(key)).isEqualTo(200);
             final JsonNode answer = admin.json("invalidate-api-key-cache", Map.of());

@@ -82,7 +82,6 @@ public final class TestApps {
                 "apiKeys:",
                 "  revocationPollInterval: " + pollInterval,
                 "  defaultRotationGrace: 6h",
-                "  revocationPollOverlap: 5s",
                 "adminAccess:",
                 "  token: " + ADMIN_TOKEN,
                 "server:",
