@@ -65,6 +65,7 @@ import io.authservice.db.Databases;
 import io.authservice.health.AuditJournalHealthCheck;
 import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
+import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
 import io.authservice.resources.AuditResource;
 import io.authservice.resources.InternalEmployeeResource;
@@ -176,6 +177,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final String instanceId = InstanceIds.of(config);
         final ApiKeyConfig keyConfig = config.getApiKeys();
 
+        // the request log, as configured, never sees a credential in a URL or a credential header
+        RedactingRequestLog.install(config.getServerFactory());
         // every request gets an id (response header, logs, audit events) before anything else sees it
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
