@@ -14,6 +14,8 @@ public final class AuditReasons {
     public static final String INSUFFICIENT_SCOPE = "insufficient_scope";
     /** The client address is throttled after too many failures. */
     public static final String THROTTLED = "throttled";
+    /** The key is not cached and the key store cannot be read (the database is down): answered 503. */
+    public static final String STORE_UNAVAILABLE = "store_unavailable";
 
     // tokens (EXPIRED and MALFORMED above apply to tokens too)
     /** A token's {@code nbf} (or {@code iat}) lies in the future, beyond the allowed clock skew. */

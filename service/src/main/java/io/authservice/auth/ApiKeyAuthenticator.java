@@ -5,7 +5,6 @@ import io.authservice.core.ApiKey;
 import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.Caller;
 import io.authservice.core.ServiceCaller;
-import io.dropwizard.auth.AuthenticationException;
 import io.dropwizard.auth.Authenticator;
 
 import java.time.Clock;
@@ -15,7 +14,8 @@ import java.util.Optional;
 /**
  * Checks a presented API key: its format (before any lookup), then its hash against the cache,
  * then its state. Answers {@code Optional.empty()} for every kind of bad key and records the true
- * reason on the attempt; throws only when the key store cannot be read.
+ * reason on the attempt; throws {@link KeyStoreUnavailableException} (reason
+ * {@code store_unavailable} on the attempt) only when the key is not cached and the store cannot be read.
  */
 public final class ApiKeyAuthenticator implements Authenticator<ApiKeyCredentials, Caller> {
     private final ApiKeyCache cache;
@@ -29,7 +29,7 @@ public final class ApiKeyAuthenticator implements Authenticator<ApiKeyCredential
     }
 
     @Override
-    public Optional<Caller> authenticate(ApiKeyCredentials credentials) throws AuthenticationException {
+    public Optional<Caller> authenticate(ApiKeyCredentials credentials) {
         final AuthAttempt attempt = credentials.attempt();
         if (!ApiKeySecrets.isWellFormed(credentials.presented())) {
             attempt.reject(AuditReasons.MALFORMED, null);
@@ -39,7 +39,8 @@ public final class ApiKeyAuthenticator implements Authenticator<ApiKeyCredential
         try {
             found = cache.find(ApiKeySecrets.hash(credentials.presented()));
         } catch (RuntimeException e) {
-            throw new AuthenticationException("the API key store cannot be read", e);
+            attempt.reject(AuditReasons.STORE_UNAVAILABLE, null);
+            throw new KeyStoreUnavailableException(e);
         }
         if (found.isEmpty()) {
             attempt.reject(AuditReasons.UNKNOWN, null);

@@ -91,28 +91,28 @@ public final class ApiKeyService {
     /**
      * Rotation as the original's runbook does it, in one step: a successor with the same name and
      * scopes is created, and the previous key expires after {@code grace}; both work meanwhile.
-     * The successor keeps the previous key's lifetime if it had one.
+     * The successor keeps the previous key's lifetime if it had one. Of concurrent rotations of one
+     * key exactly one succeeds (the database decides, by a conditional update); the others get 409.
      */
     public RotatedApiKey rotate(KeyRef ref, Duration grace, Actor actor) {
         final Instant now = now();
         final RotatedApiKey rotated = jdbi.inTransaction(handle -> {
             final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
             final ApiKey previous = resolve(dao, ref);
-            switch (previous.statusAt(now)) {
-                case INACTIVE -> throw LifecycleException.conflict("key " + previous.id() + " is inactive; create a new key instead");
-                case EXPIRED -> throw LifecycleException.conflict("key " + previous.id() + " has expired; create a new key instead");
-                case ACTIVE -> { }
-            }
-            if (previous.replacedBy() != null) {
-                throw LifecycleException.conflict("key " + previous.id() + " was already rotated to key " + previous.replacedBy());
-            }
+            checkRotatable(previous, now);
             final Instant successorExpiry = previous.expiresAt() == null
                     ? null : now.plus(Duration.between(previous.createdAt(), previous.expiresAt()));
             final CreatedApiKey successor = insert(dao, previous.name(), new TreeSet<>(previous.scopes()), now, successorExpiry);
             final Instant graceEnd = now.plus(grace);
             final Instant previousExpiry = previous.expiresAt() != null && previous.expiresAt().isBefore(graceEnd)
                     ? previous.expiresAt() : graceEnd;
-            dao.supersede(previous.id(), previousExpiry, successor.stored().id(), now);
+            if (dao.supersede(previous.id(), previousExpiry, successor.stored().id(), now) == 0) {
+                // a concurrent rotation (or deactivation) committed first: say which; this transaction,
+                // successor included, rolls back
+                checkRotatable(dao.findById(previous.id())
+                        .orElseThrow(() -> LifecycleException.notFound("no API key with " + ref)), now);
+                throw LifecycleException.conflict("key " + previous.id() + " was changed by a concurrent request; try again");
+            }
             dao.recordChange(previous.hash());
             return new RotatedApiKey(dao.findById(previous.id()).orElseThrow(), successor);
         });
@@ -186,6 +186,18 @@ public final class ApiKeyService {
         final long id = dao.insert(name, ApiKeySecrets.prefix(key), hash, Scopes.format(scopes), true, now, expiresAt, null);
         dao.recordChange(hash);
         return new CreatedApiKey(dao.findById(id).orElseThrow(), key);
+    }
+
+    /** Throws the 409 that says why {@code key} cannot be rotated, if it cannot. */
+    private static void checkRotatable(ApiKey key, Instant now) {
+        switch (key.statusAt(now)) {
+            case INACTIVE -> throw LifecycleException.conflict("key " + key.id() + " is inactive; create a new key instead");
+            case EXPIRED -> throw LifecycleException.conflict("key " + key.id() + " has expired; create a new key instead");
+            case ACTIVE -> { }
+        }
+        if (key.replacedBy() != null) {
+            throw LifecycleException.conflict("key " + key.id() + " was already rotated to key " + key.replacedBy());
+        }
     }
 
     private static ApiKey resolve(ApiKeyDAO dao, KeyRef ref) {

@@ -52,7 +52,13 @@ public interface ApiKeyDAO {
     @SqlUpdate("UPDATE api_keys SET is_active = FALSE, deactivated_at = :at, updated_at = :at WHERE id = :id AND is_active")
     int deactivate(@Bind("id") long id, @Bind("at") Instant at);
 
-    @SqlUpdate("UPDATE api_keys SET expires_at = :expiresAt, replaced_by = :successor, updated_at = :at WHERE id = :id")
+    /**
+     * Marks a key as rotated to {@code successor}, only if it is active and not rotated yet: 0 rows
+     * when a concurrent rotation or deactivation committed first (the row lock makes the later one
+     * wait for it and re-check).
+     */
+    @SqlUpdate("UPDATE api_keys SET expires_at = :expiresAt, replaced_by = :successor, updated_at = :at "
+            + "WHERE id = :id AND is_active AND replaced_by IS NULL")
     int supersede(@Bind("id") long id, @Bind("expiresAt") Instant expiresAt, @Bind("successor") long successor,
                   @Bind("at") Instant at);
 

@@ -44,7 +44,8 @@ import java.util.Set;
  *   <li>{@code POST /api/v1/token/logout/}: revokes the refresh family and clears both cookies (204);</li>
  *   <li>{@code POST /api/v1/token/verify/} {@code {"token"}}: 200 with what a valid access token says, else 401.</li>
  * </ul>
- * Bodies are at most {@value #MAX_BODY_BYTES} bytes; token answers are never cached.
+ * Bodies are at most {@value #MAX_BODY_BYTES} bytes; token answers are never cached. A request that
+ * carries the token cookies must be JSON from an allowed origin ({@link io.authservice.auth.CrossSiteRequestFilter}).
  */
 @Path("/api/v1/token")
 @Produces(MediaType.APPLICATION_JSON)
@@ -138,22 +139,14 @@ public final class TokenResource {
                     .build();
         }
         if (outcome instanceof Sessions.Throttled throttled) {
-            throw retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
+            throw ErrorResponses.retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
                     "Too many failed sign-ins; retry later.");
         }
         if (outcome instanceof Sessions.Overloaded overloaded) {
-            throw retryLater(Response.Status.SERVICE_UNAVAILABLE, overloaded.retryAfterSeconds(),
+            throw ErrorResponses.retryLater(Response.Status.SERVICE_UNAVAILABLE, overloaded.retryAfterSeconds(),
                     "Too many sign-ins at once; retry in a moment.");
         }
         throw unauthorized(refusal);
-    }
-
-    private static WebApplicationException retryLater(Response.Status status, long retryAfterSeconds, String message) {
-        return new WebApplicationException(Response.status(status)
-                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(status.getStatusCode(), message))
-                .build());
     }
 
     private static WebApplicationException unauthorized(String message) {
