@@ -43,14 +43,11 @@ LUA
 for v in delayed durable; do
   mkdir -p "$OUT/$v"
   log "starting the $v instance in $OUT/$v"
-  (
-    cd "$OUT/$v"
-    if [ $v = delayed ]; then export AUTH_DB_URL=$DELAYED_URL; fi
-    AUTH_INSTANCE_ID=$v AUTH_PORT=${PORT[$v]} AUTH_ADMIN_PORT=${ADMIN[$v]} AUTH_BIND_HOST=127.0.0.1 \
-      exec java -Xms512m -Xmx512m -jar "$JAR" server "$ROOT/config.yml"
-  ) >"$OUT/$v.out" 2>"$OUT/$v.err" &
-  PIDS+=($!)
-  await_url "$v" "http://127.0.0.1:${PORT[$v]}/api/v1/ping/"
+  if [ $v = delayed ]; then
+    AUTH_DB_URL=$DELAYED_URL start_instance $v ${PORT[$v]} ${ADMIN[$v]} "$OUT/$v"
+  else
+    start_instance $v ${PORT[$v]} ${ADMIN[$v]} "$OUT/$v"
+  fi
   KEY[$v]=$(curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" \
     "http://127.0.0.1:${ADMIN[$v]}/tasks/create-api-key?name=bench&format=json" | json_field "['key']")
 done

@@ -55,55 +55,9 @@ require_tools
 command -v javac >/dev/null || fail "javac is missing (a JDK is needed for bench/kafka-broker/BenchKafkaAdmin.java)"
 require_free_ports $PORT_K $ADMIN_K $PORT_L $ADMIN_L $CONSUMER_PORT $CONSUMER_ADMIN $KAFKA_PORT $CONTROLLER_PORT
 
-# --- the broker's classpath (cached) and the Admin helper ---------------------------------------
-KAFKA_VERSION=$(./mvnw -B -q -N help:evaluate -Dexpression=kafka.version -DforceStdout)
-[ -n "$KAFKA_VERSION" ] || fail "cannot read kafka.version from pom.xml"
-KAFKA_LIB=$ROOT/bench/out/kafka-broker-$KAFKA_VERSION
-if [ ! -f "$KAFKA_LIB/complete" ]; then
-  log "resolving the classpath of org.apache.kafka:kafka_2.13:$KAFKA_VERSION into $KAFKA_LIB"
-  rm -rf "$KAFKA_LIB"
-  ./mvnw -B -q -f bench/kafka-broker/pom.xml -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB/lib" || fail "cannot resolve the broker's jars"
-  touch "$KAFKA_LIB/complete"
-fi
-javac -nowarn -d "$OUT/classes" -cp "$KAFKA_LIB/lib/*" bench/kafka-broker/BenchKafkaAdmin.java \
-  || fail "cannot compile bench/kafka-broker/BenchKafkaAdmin.java"
-ADMIN_JAVA=(java -Xmx128m -cp "$OUT/classes:$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn BenchKafkaAdmin)
-
-# --- Kafka: one node, broker and controller (KRaft) ---------------------------------------------
-KAFKA_DIR=$OUT/kafka
-mkdir -p "$KAFKA_DIR"
-CLEANUP_PATHS+=("$KAFKA_DIR" "$OUT/journal-kafka")
-cat >"$KAFKA_DIR/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$KAFKA_DIR/data
-num.partitions=$PARTITIONS
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-PROPS
-KAFKA_JAVA=(java -cp "$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true)
-# a Kafka Uuid (URL-safe base64 of 16 random bytes); like Kafka's own, never one that starts with "-"
-CLUSTER_ID=$(python3 -c "
-import base64, uuid
-while (i := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('=')).startswith('-'): pass
-print(i)")
-"${KAFKA_JAVA[@]}" -Xmx256m kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$KAFKA_DIR/server.properties" \
-  >"$OUT/kafka-format.out" 2>&1 || fail "cannot format the broker's storage; see $OUT/kafka-format.out"
-log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP"
-start_background kafka "${KAFKA_JAVA[@]}" -Xms512m -Xmx512m kafka.Kafka "$KAFKA_DIR/server.properties"
+# --- Kafka: one node, broker and controller (KRaft), and the Admin helper -------------------------
+CLEANUP_PATHS+=("$OUT/kafka" "$OUT/journal-kafka")
+start_kafka "$OUT/kafka" $KAFKA_PORT $CONTROLLER_PORT $PARTITIONS
 PID_BROKER=${PIDS[-1]}
 "${ADMIN_JAVA[@]}" topic "$BOOTSTRAP" "$TOPIC" $PARTITIONS 60 >"$OUT/kafka-topic.out" 2>&1 \
   || fail "Kafka did not come up or took no topic; see $OUT/kafka-topic.out and $OUT/kafka.err"

@@ -88,10 +88,11 @@ await_url() { # name url
 }
 
 # Starts a service instance in the background and waits until it answers. The environment (the audit
-# sink, say) is passed through.
-start_instance() { # name port adminport
+# sink, say) is passed through. It runs in the working directory given (where config.yml's ./data
+# is), by default the current one.
+start_instance() { # name port adminport [working-directory]
   AUTH_INSTANCE_ID=$1 AUTH_PORT=$2 AUTH_ADMIN_PORT=$3 AUTH_BIND_HOST=127.0.0.1 \
-    start_background "$1" java -Xms512m -Xmx512m -jar "$JAR" server "$ROOT/config.yml"
+    start_background "$1" env -C "${4:-.}" java -Xms512m -Xmx512m -jar "$JAR" server "$ROOT/config.yml"
   await_url "$1" "http://127.0.0.1:$2/api/v1/ping/"
 }
 
@@ -111,4 +112,64 @@ p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
 m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 print(f"{rps:.1f} {p50:.3f} {p99:.3f} {m.group(1) if m else 0}")
 PY
+}
+
+# The broker's classpath: org.apache.kafka:kafka_2.13 at the parent pom's kafka.version, from
+# Maven Central's jars, resolved once with the wrapper through bench/kafka-broker/pom.xml into
+# bench/out/kafka-broker-<version>/ (no Docker). Sets KAFKA_VERSION and KAFKA_LIB. With --cached,
+# resolves nothing and returns 1 when the jars are not there yet.
+kafka_classpath() { # [--cached]
+  KAFKA_VERSION=$(cd "$ROOT" && ./mvnw -B -q -N help:evaluate -Dexpression=kafka.version -DforceStdout)
+  [ -n "$KAFKA_VERSION" ] || fail "cannot read kafka.version from pom.xml"
+  KAFKA_LIB=$ROOT/bench/out/kafka-broker-$KAFKA_VERSION
+  [ -f "$KAFKA_LIB/complete" ] && return 0
+  [ "${1:-}" = --cached ] && return 1
+  log "resolving the classpath of org.apache.kafka:kafka_2.13:$KAFKA_VERSION into $KAFKA_LIB"
+  rm -rf "$KAFKA_LIB"
+  (cd "$ROOT" && ./mvnw -B -q -f bench/kafka-broker/pom.xml -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB/lib") || fail "cannot resolve the broker's jars"
+  touch "$KAFKA_LIB/complete"
+}
+
+# Starts a single-node Kafka (broker and controller in one, KRaft) in the background on 127.0.0.1,
+# its data in <dir> (see start_background; its output in $OUT/kafka.out and .err), after
+# kafka_classpath (called here if need be). Sets ADMIN_JAVA: the command line of
+# bench/kafka-broker/BenchKafkaAdmin (topic, lag). The caller waits for it, e.g. with its topic.
+start_kafka() { # dir port controller-port partitions
+  local dir=$1 port=$2 controller=$3 partitions=$4 cluster_id
+  [ -n "${KAFKA_LIB:-}" ] || kafka_classpath
+  javac -nowarn -d "$OUT/classes" -cp "$KAFKA_LIB/lib/*" "$ROOT/bench/kafka-broker/BenchKafkaAdmin.java" \
+    || fail "cannot compile bench/kafka-broker/BenchKafkaAdmin.java"
+  ADMIN_JAVA=(java -Xmx128m -cp "$OUT/classes:$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn BenchKafkaAdmin)
+  mkdir -p "$dir"
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=$partitions
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  local kafka_java=(java -cp "$KAFKA_LIB/lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true)
+  # a Kafka Uuid (URL-safe base64 of 16 random bytes); like Kafka's own, never one that starts with "-"
+  cluster_id=$(python3 -c "
+import base64, uuid
+while (i := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('=')).startswith('-'): pass
+print(i)")
+  "${kafka_java[@]}" -Xmx256m kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+    >"$OUT/kafka-format.out" 2>&1 || fail "cannot format the broker's storage; see $OUT/kafka-format.out"
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$port"
+  start_background kafka "${kafka_java[@]}" -Xms512m -Xmx512m kafka.Kafka "$dir/server.properties"
 }

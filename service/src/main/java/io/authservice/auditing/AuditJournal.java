@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import io.authservice.audit.OwnerOnlyFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -1007,7 +1008,7 @@ public final class AuditJournal implements AutoCloseable {
         }
         final Path parent = directory.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            OwnerOnlyFiles.createDirectories(parent);  // ./data, when the journal is the first to need it
         }
         Files.createDirectory(directory, ownerOnly(OWNER_ONLY_DIRECTORY));
         if (posix()) {

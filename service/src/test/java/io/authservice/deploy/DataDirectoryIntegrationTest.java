@@ -3,6 +3,7 @@ package io.authservice.deploy;
 import io.authservice.testing.ListeningSockets;
 import io.authservice.testing.ServiceProcess;
 import io.authservice.testing.TestApps;
+import io.authservice.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,12 +39,24 @@ class DataDirectoryIntegrationTest {
 
     @Test
     void theDataDirectoryIsOwnerOnlyAndSoIsEveryFileInIt() throws IOException {
+        assertOwnerOnlyUnderLoad(Map.of(), "auth.mv.db", "audit-journal", "audit-fingerprint-secret", "jwt-signing-key.pem");
+    }
+
+    @Test
+    void onPostgresqlTheJournalAndTheSecretsMakeItOwnerOnlyToo() throws IOException {
+        assertOwnerOnlyUnderLoad(TestDatabases.newPostgres().environment(),
+                "audit-journal", "audit-fingerprint-secret", "jwt-signing-key.pem");
+    }
+
+    private void assertOwnerOnlyUnderLoad(Map<String, String> environment, String... expected) throws IOException {
         assumeTrue(Files.getFileStore(Path.of(System.getProperty("java.io.tmpdir"))).supportsFileAttributeView("posix"));
-        service = ServiceProcess.shipped(TestApps.tempDir(), Map.of()).start();
-        service.admin().json("create-api-key", Map.of("name", "some-key"));
+        service = ServiceProcess.shipped(TestApps.tempDir(), environment).start();
+        final String key = service.admin().json("create-api-key", Map.of("name", "some-key")).get("key").asText();
+        assertThat(service.http().get("/api/v1/whoami/", "X-API-Key", key).status()).isEqualTo(200);
         final Path data = service.workDir().resolve("data");
-        assertThat(Files.list(data).map(file -> file.getFileName().toString()))
-                .contains("auth.mv.db", "audit-fingerprint-secret", "jwt-signing-key.pem");
+        try (Stream<Path> files = Files.list(data)) {
+            assertThat(files.map(file -> file.getFileName().toString())).contains(expected);
+        }
         assertOwnerOnly(data);
 
         service.stop();
