@@ -11,7 +11,7 @@
 #       store does not hold yet, and the consumer group's lag on the topic (end offsets minus
 #       committed offsets); and the time from the end of the load until the store holds every event
 #       of the run (polled every 100 ms; target under 1 s).
-# It checks that audit.dropped stays 0 and that nothing was spooled.
+# It checks that audit.dropped and audit.journal.corrupt stay 0 and that everything journaled was shipped.
 #
 # The broker runs from Maven Central's jars (org.apache.kafka:kafka_2.13 at the parent pom's
 # kafka.version), resolved once with the wrapper through bench/kafka-broker/pom.xml into
@@ -73,7 +73,7 @@ ADMIN_JAVA=(java -Xmx128m -cp "$OUT/classes:$KAFKA_LIB/lib/*" -Dorg.slf4j.simple
 # --- Kafka: one node, broker and controller (KRaft) ---------------------------------------------
 KAFKA_DIR=$OUT/kafka
 mkdir -p "$KAFKA_DIR"
-CLEANUP_PATHS+=("$KAFKA_DIR" "$OUT/spool-kafka" "$OUT/spool-log")
+CLEANUP_PATHS+=("$KAFKA_DIR" "$OUT/journal-kafka")
 cat >"$KAFKA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -116,10 +116,10 @@ export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
 export AUTH_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP AUTH_AUDIT_TOPIC=$TOPIC
 
 log "starting the service with the kafka sink"
-AUTH_AUDIT_SINK=kafka AUTH_AUDIT_SPOOL_DIR=$OUT/spool-kafka start_instance bench-kafka $PORT_K $ADMIN_K
+AUTH_AUDIT_SINK=kafka AUTH_AUDIT_JOURNAL_DIR=$OUT/journal-kafka start_instance bench-kafka $PORT_K $ADMIN_K
 PID_KAFKA_SINK=${PIDS[-1]}
 log "starting the service with the log sink (reference)"
-AUTH_AUDIT_SINK=log AUTH_AUDIT_SPOOL_DIR=$OUT/spool-log start_instance bench-log $PORT_L $ADMIN_L
+AUTH_AUDIT_SINK=log start_instance bench-log $PORT_L $ADMIN_L
 PID_LOG_SINK=${PIDS[-1]}
 log "starting the audit-consumer"
 AUDIT_DB_DRIVER=$AUTH_DB_DRIVER AUDIT_DB_URL=$AUTH_DB_URL AUDIT_DB_USER=$DB_USER AUDIT_DB_PASSWORD=$DB_PASSWORD \
@@ -181,16 +181,16 @@ load() { # label port path [key]
 # for the load's end time (epoch ms) on <fifo>. From then on it polls every 100 ms the store's row
 # count and the service's metrics until the store holds an event for every request that presented
 # the key since the start (auth.api-key.used, counted as each request's one event is handed to the
-# sink; not audit.published, which lags by the records in flight) and none waits in the sink's queue
-# or spool; and at least until t_end + LAG_AT_MS. Its output file holds one line:
+# journal; not audit.shipped, which lags by the batch in flight) and none waits in the journal
+# (audit.lag 0); and at least until t_end + LAG_AT_MS. Its output file holds one line:
 # rows-at-load-end events-of-the-run deficit-at-+5s catch-up-seconds (or "none"); every poll
-# (ms after the load, events, published, queued, spool bytes, stored) goes to <output>.trace.
-start_poller() { # fifo output used0 published0
+# (ms after the load, events, shipped, lag ms, stored) goes to <output>.trace.
+start_poller() { # fifo output used0 shipped0
   rm -f "$1" "$1.ready"; mkfifo "$1" "$1.ready"
   local ready
   POLL_TRACE=$2.trace python3 - "$1" "$3" "$4" "$LAG_AT_MS" "$CATCH_UP_LIMIT_S" "$ADMIN_K" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" >"$2" 2>"$2.err" <<'PY' &
 import json, os, subprocess, sys, time, urllib.request
-fifo, used0, published0, lag_at, limit = sys.argv[1], *map(int, sys.argv[2:6])
+fifo, used0, shipped0, lag_at, limit = sys.argv[1], *map(int, sys.argv[2:6])
 admin, db, user, password = sys.argv[6:10]
 psql = subprocess.Popen(["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-U", user, "-d", db],
                         env=dict(os.environ, PGPASSWORD=password), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -199,8 +199,8 @@ def rows():
     return int(psql.stdout.readline())
 def audit():
     m = json.load(urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5))
-    return (m["meters"]["auth.api-key.used"]["count"] - used0, m["counters"]["audit.published"]["count"] - published0,
-            m["gauges"]["audit.queue-depth"]["value"], m["gauges"]["audit.spool-bytes"]["value"])
+    return (m["meters"]["auth.api-key.used"]["count"] - used0, m["meters"]["audit.shipped"]["count"] - shipped0,
+            m["gauges"]["audit.lag"]["value"])
 rows(); audit()
 end = os.fdopen(os.open(fifo, os.O_RDWR))   # read-write: neither side's open waits for the other
 with open(fifo + ".ready", "w") as f:
@@ -210,14 +210,14 @@ at_end = deficit5 = caught = None   # at_end: the store's rows at the first poll
 trace = open(os.environ["POLL_TRACE"], "w")
 while True:
     now = int(time.time() * 1000)
-    events, published, queued, spooled = audit()
+    events, shipped, lag = audit()
     stored = rows()
-    print(now - t_end, events, published, queued, spooled, stored, file=trace)
+    print(now - t_end, events, shipped, lag, stored, file=trace)
     if at_end is None:
         at_end = stored
     if deficit5 is None and now >= t_end + lag_at:
         deficit5 = events - stored
-    if caught is None and queued == 0 and spooled == 0 and stored >= events:
+    if caught is None and lag == 0 and stored >= events:
         caught = (now - t_end) / 1000
     if (caught is not None and deficit5 is not None) or now > t_end + limit * 1000:
         break
@@ -237,11 +237,11 @@ PY
 # rates per second are taken over wrk's own run time in the summary.
 # The store is emptied first (every earlier event is stored by then), so counting it stays cheap.
 whoami_kafka() { # label
-  local label=$1 used0 published0 t_end poller lag fifo
+  local label=$1 used0 shipped0 t_end poller lag fifo
   psql_bench "TRUNCATE audit_events" || fail "cannot empty audit_events"
-  read -r used0 published0 < <(metrics $ADMIN_K auth.api-key.used audit.published | xargs)
-  [[ $used0$published0 =~ ^[0-9]+$ ]] || fail "the kafka-sink instance shows no audit.published metric; see $OUT/bench-kafka.err"
-  start_poller "$OUT/$label.fifo" "$OUT/$label.store" "$used0" "$published0"
+  read -r used0 shipped0 < <(metrics $ADMIN_K auth.api-key.used audit.shipped | xargs)
+  [[ $used0$shipped0 =~ ^[0-9]+$ ]] || fail "the kafka-sink instance shows no audit.shipped metric; see $OUT/bench-kafka.err"
+  start_poller "$OUT/$label.fifo" "$OUT/$label.store" "$used0" "$shipped0"
   poller=${PIDS[-1]}
   load "$label" $PORT_K /api/v1/whoami/ "$KEY"
   t_end=$(date +%s%3N)
@@ -291,9 +291,9 @@ done
 grep -v '^warm-' "$OUT/kafka.txt" >"$OUT/kafka-rounds.txt" || true
 
 # --- totals and summary ---------------------------------------------------------------------------
-read -r PUBLISHED SPOOLED REPLAYED DROPPED < <(metrics $ADMIN_K audit.published audit.spooled audit.replayed audit.dropped | xargs)
-read -r CONSUMED DEAD < <(metrics $CONSUMER_ADMIN audit-consumer.records audit-consumer.dead-letters | xargs)
-echo "published=$PUBLISHED spooled=$SPOOLED replayed=$REPLAYED dropped=$DROPPED consumed=$CONSUMED dead-letters=$DEAD" >"$OUT/totals.txt"
+read -r APPENDED SHIPPED CORRUPT DROPPED < <(metrics $ADMIN_K audit.journal.appended audit.shipped audit.journal.corrupt audit.dropped | xargs)
+read -r CONSUMED EVENTS DEAD < <(metrics $CONSUMER_ADMIN audit-consumer.records audit-consumer.events audit-consumer.dead-letters | xargs)
+echo "appended=$APPENDED shipped=$SHIPPED corrupt=$CORRUPT dropped=$DROPPED consumed=$CONSUMED events=$EVENTS dead-letters=$DEAD" >"$OUT/totals.txt"
 
 python3 - "$OUT" "$DURATION" "$ROUNDS" "$THREADS" "$CONNECTIONS" "$PARTITIONS" "$KAFKA_VERSION" <<'PY' | tee "$OUT/summary.md"
 import statistics as st, sys, pathlib
@@ -368,10 +368,10 @@ print(f"  log sink (reference): {cpu_ratio('whoami-log', 'ping-log')}")
 pipeline = [sum(r[2:5]) for r in cpu["whoami-kafka"]]
 print(f"the pipeline's CPU (broker + consumer + PostgreSQL) per 1000 kafka-sink whoami requests: median {st.median(pipeline):.1f} ms")
 totals = dict(kv.split("=") for kv in (out / "totals.txt").read_text().split())
-print(f"\nservice totals: audit.published {totals['published']}, audit.spooled {totals['spooled']}, "
-      f"audit.replayed {totals['replayed']}, audit.dropped {totals['dropped']}; consumer: "
-      f"audit-consumer.records {totals['consumed']}, dead letters {totals['dead-letters']}")
-if totals["dropped"] != "0" or totals["spooled"] != "0":
-    print("WARNING: events were dropped or spooled during the run")
+print(f"\nservice totals: audit.journal.appended {totals['appended']}, audit.shipped {totals['shipped']}, "
+      f"audit.journal.corrupt {totals['corrupt']}, audit.dropped {totals['dropped']}; consumer: "
+      f"audit-consumer.records {totals['consumed']} holding {totals['events']} events, dead letters {totals['dead-letters']}")
+if totals["dropped"] != "0" or totals["corrupt"] != "0" or totals["appended"] != totals["shipped"]:
+    print("WARNING: events were dropped or skipped as corrupt, or not all journaled events were shipped")
 PY
 log "results in $OUT"

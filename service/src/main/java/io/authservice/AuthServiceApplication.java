@@ -4,20 +4,22 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.caffeine.MetricsStatsCounter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.Backoff;
+import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.auditing.AuditExport;
+import io.authservice.auditing.AuditJournal;
 import io.authservice.auditing.AuditPurges;
 import io.authservice.auditing.AuditSearch;
-import io.authservice.auditing.AuditRecorder;
-import io.authservice.auditing.AuditSpool;
-import io.authservice.auditing.DirectAuditSink;
-import io.authservice.auditing.KafkaAuditSink;
-import io.authservice.auth.AuditRejectFilter;
+import io.authservice.auditing.AuditShipper;
+import io.authservice.auditing.AuditUnavailableExceptionMapper;
+import io.authservice.auditing.JournaledAuditLog;
+import io.authservice.auditing.KafkaDestination;
+import io.authservice.auditing.StoreDestination;
 import io.authservice.auth.ApiKeyAuthFilter;
 import io.authservice.auth.ApiKeyAuthenticator;
 import io.authservice.auth.ApiKeyCache;
@@ -44,8 +46,8 @@ import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
+import io.authservice.config.AuditJournalConfig;
 import io.authservice.config.ClientAddressConfig;
-import io.authservice.config.KafkaSinkConfig;
 import io.authservice.config.SecretFiles;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
@@ -61,6 +63,7 @@ import io.authservice.core.PasswordHasher;
 import io.authservice.core.UserService;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
+import io.authservice.health.AuditJournalHealthCheck;
 import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
@@ -117,6 +120,10 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
      * checked (a burst of good keys from one address passes after a moment instead of getting 429).
      */
     private static final Duration THROTTLE_SETTLE_WAIT = Duration.ofSeconds(1);
+    /** How long the audit shipper waits for more events when a batch is not full. */
+    private static final Duration SHIPPER_GATHER = Duration.ofMillis(10);
+    private static final Duration SHIPPER_BACKOFF_INITIAL = Duration.ofMillis(100);
+    private static final Duration SHIPPER_BACKOFF_MAX = Duration.ofSeconds(5);
 
     private final PrintStream commandOutput;
     private final boolean ownsProcess;
@@ -147,6 +154,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
 
     @Override
     public void initialize(Bootstrap<AuthServiceConfiguration> bootstrap) {
+        // before anything opens H2: the TCP server of AUTO_SERVER (commands share the file through it) on loopback only
+        EmbeddedH2.bindServersToLoopback();
         // ${AUTH_DB_URL:-default} in config.yml: one file for the embedded default and production
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
@@ -161,7 +170,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         bootstrap.addBundle(new MigrationsBundle<>() {
             @Override
             public DataSourceFactory getDataSourceFactory(AuthServiceConfiguration configuration) {
-                return configuration.getDatabase();
+                return Databases.prepare(configuration.getDatabase());
             }
         });
         ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
@@ -190,16 +199,15 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         }
 
         // storage
-        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, config.getDatabase(), "database"));
+        final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, Databases.prepare(config.getDatabase()), "database"));
         if (config.isMigrateOnStart()) {
             Databases.migrate(jdbi);
         }
 
-        // the audit seam, with the transport config.audit.sink names
-        final AuditRecorder audit = auditLog(config, environment, jdbi);
-        if (config.getAudit().getFailureMode() == AuditConfig.FailureMode.reject) {
-            environment.jersey().register(new AuditRejectFilter(audit));
-        }
+        // the audit seam: each event journaled before its answer is written, then shipped where
+        // config.audit.sink names; in reject mode a request whose event is refused gets 503
+        final AuditLog audit = auditLog(config, environment, jdbi);
+        environment.jersey().register(new AuditUnavailableExceptionMapper());
         // retention: the purge task always; the daily purge where this process writes the store
         final AuditConfig auditConfig = config.getAudit();
         final AuditPurger purger = new AuditPurger(new AuditStore(jdbi), clock, environment.metrics());
@@ -337,43 +345,33 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
     }
 
     /**
-     * The transport behind the audit seam: {@code direct} (a managed background writer into the audit
-     * store in {@code jdbi}'s database), {@code kafka} (a managed publisher with a disk spool) or
-     * {@code log}. Tests override this to look at what was recorded.
+     * The audit seam: for {@code direct} and {@code kafka}, the journal (opened here) in front of a
+     * managed shipper into the audit store in {@code jdbi}'s database or into Kafka, with its health
+     * check {@code audit-journal}; for {@code log}, the audit logger. Tests override this to look at
+     * what was recorded.
      */
-    protected AuditRecorder auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
         final AuditConfig audit = config.getAudit();
-        return switch (audit.getSink()) {
-            case log -> {
-                final AuditLog log = new Slf4jAuditLog();
-                yield new AuditRecorder() {
-                    @Override
-                    public void record(AuditEvent event) {
-                        log.record(event);
-                    }
-
-                    @Override
-                    public boolean canRecord() {
-                        return true;
-                    }
-                };
-            }
-            case kafka -> {
-                final KafkaSinkConfig kafka = audit.getKafka();
-                final KafkaAuditSink sink = new KafkaAuditSink(kafka,
-                        new KafkaProducer<>(KafkaAuditSink.producerProperties(kafka, "auth-service-" + InstanceIds.of(config))),
-                        new AuditSpool(kafka.getSpoolDirectory(), kafka.getMaxSpoolSize().toBytes()),
-                        audit.getQueueCapacity(), audit.getShutdownTimeout().toJavaDuration(), clock(), environment.metrics());
-                environment.lifecycle().manage(sink);
-                environment.healthChecks().register("audit-kafka", sink.healthCheck());
-                yield sink;
-            }
-            case direct -> {
-                final DirectAuditSink sink = new DirectAuditSink(new AuditStore(jdbi)::insertAll, audit.getQueueCapacity(),
-                        audit.getBatchSize(), audit.getShutdownTimeout().toJavaDuration(), environment.metrics());
-                environment.lifecycle().manage(sink);
-                yield sink;
-            }
+        if (audit.getSink() == AuditConfig.Sink.log) {
+            return new Slf4jAuditLog();
+        }
+        final AuditJournalConfig journalConfig = audit.getJournal();
+        final AuditJournal journal = AuditJournal.open(new AuditJournal.Settings(journalConfig.getDirectory(),
+                journalConfig.getSegmentSize().toBytes(), journalConfig.getMaxSize().toBytes(),
+                journalConfig.getSyncInterval().toJavaDuration()), clock(), environment.metrics());
+        final String instanceId = InstanceIds.of(config);
+        final AuditShipper.Destination destination = switch (audit.getSink()) {
+            case kafka -> new KafkaDestination(new KafkaProducer<>(
+                    KafkaDestination.producerProperties(audit.getKafka(), "auth-service-" + instanceId)), audit.getKafka());
+            case direct -> new StoreDestination(new AuditStore(jdbi), instanceId, clock());
+            case log -> throw new IllegalStateException("the log sink has no journal");
         };
+        final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,
+                audit.getShutdownTimeout().toJavaDuration(), new Backoff(SHIPPER_BACKOFF_INITIAL, SHIPPER_BACKOFF_MAX),
+                clock(), environment.metrics());
+        environment.lifecycle().manage(shipper);
+        environment.healthChecks().register("audit-journal", new AuditJournalHealthCheck(journal, shipper,
+                journalConfig.getBacklogHealthThreshold().toJavaDuration()));
+        return new JournaledAuditLog(journal, audit.getFailureMode(), environment.metrics());
     }
 }

@@ -52,16 +52,14 @@ class AuthServiceConfigurationTest {
     }
 
     @Test
-    void theAuditTrailGoesIntoTheStoreThroughABoundedQueue() throws Exception {
+    void theAuditTrailIsJournaledThenShippedIntoTheStore() throws Exception {
         final io.authservice.config.AuditConfig audit = shipped().getAudit();
         assertThat(audit.getSink()).isEqualTo(io.authservice.config.AuditConfig.Sink.direct);
-        assertThat(audit.getQueueCapacity()).isEqualTo(100_000);
         assertThat(audit.getBatchSize()).isEqualTo(500);
         assertThat(audit.getShutdownTimeout().toJavaDuration()).isEqualTo(java.time.Duration.ofSeconds(30));
         // the class defaults are the shipped ones
         final io.authservice.config.AuditConfig defaults = new io.authservice.config.AuditConfig();
         assertThat(defaults.getSink()).isEqualTo(audit.getSink());
-        assertThat(defaults.getQueueCapacity()).isEqualTo(audit.getQueueCapacity());
         assertThat(defaults.getBatchSize()).isEqualTo(audit.getBatchSize());
         assertThat(defaults.getShutdownTimeout()).isEqualTo(audit.getShutdownTimeout());
         assertThat(audit.getFailureMode()).isEqualTo(io.authservice.config.AuditConfig.FailureMode.serve)
@@ -72,6 +70,17 @@ class AuthServiceConfigurationTest {
         assertThat(audit.getFingerprintSecretFile()).isEqualTo(Path.of("./data/audit-fingerprint-secret"))
                 .isEqualTo(defaults.getFingerprintSecretFile());
 
+        final io.authservice.config.AuditJournalConfig journal = audit.getJournal();
+        final io.authservice.config.AuditJournalConfig journalDefaults = new io.authservice.config.AuditJournalConfig();
+        assertThat(journal.getDirectory()).isEqualTo(Path.of("./data/audit-journal")).isEqualTo(journalDefaults.getDirectory());
+        assertThat(journal.getSegmentSize()).isEqualTo(io.dropwizard.util.DataSize.mebibytes(64))
+                .isEqualTo(journalDefaults.getSegmentSize());
+        assertThat(journal.getMaxSize()).isEqualTo(io.dropwizard.util.DataSize.gibibytes(1)).isEqualTo(journalDefaults.getMaxSize());
+        assertThat(journal.getSyncInterval()).isEqualTo(io.dropwizard.util.Duration.seconds(1))
+                .isEqualTo(journalDefaults.getSyncInterval());
+        assertThat(journal.getBacklogHealthThreshold()).isEqualTo(io.dropwizard.util.Duration.seconds(30))
+                .isEqualTo(journalDefaults.getBacklogHealthThreshold());
+
         final io.authservice.config.KafkaSinkConfig kafka = audit.getKafka();
         final io.authservice.config.KafkaSinkConfig kafkaDefaults = new io.authservice.config.KafkaSinkConfig();
         assertThat(kafka.getBootstrapServers()).isEqualTo("localhost:9092").isEqualTo(kafkaDefaults.getBootstrapServers());
@@ -79,12 +88,7 @@ class AuthServiceConfigurationTest {
         assertThat(kafka.getMaxBlock()).isEqualTo(io.dropwizard.util.Duration.milliseconds(500)).isEqualTo(kafkaDefaults.getMaxBlock());
         assertThat(kafka.getDeliveryTimeout()).isEqualTo(kafkaDefaults.getDeliveryTimeout());
         assertThat(kafka.getRequestTimeout()).isEqualTo(kafkaDefaults.getRequestTimeout());
-        assertThat(kafka.getLinger()).isEqualTo(kafkaDefaults.getLinger());
         assertThat(kafka.getCompression()).isEqualTo("lz4").isEqualTo(kafkaDefaults.getCompression());
-        assertThat(kafka.getSpoolDirectory()).isEqualTo(Path.of("./data/audit-spool")).isEqualTo(kafkaDefaults.getSpoolDirectory());
-        assertThat(kafka.getMaxSpoolSize()).isEqualTo(io.dropwizard.util.DataSize.gibibytes(1)).isEqualTo(kafkaDefaults.getMaxSpoolSize());
-        assertThat(kafka.getSpoolHealthThreshold()).isEqualTo(kafkaDefaults.getSpoolHealthThreshold());
-        assertThat(kafka.getRetryInterval()).isEqualTo(kafkaDefaults.getRetryInterval());
         assertThat(kafka.getProducer()).isEmpty();
     }
 

@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
 import io.authservice.observability.PrometheusEndpoint;
@@ -38,12 +39,15 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
 
     @Override
     public void initialize(Bootstrap<AuditConsumerConfiguration> bootstrap) {
+        // on the embedded H2 default, the TCP server through which the service shares the file stays on loopback
+        EmbeddedH2.bindServersToLoopback();
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     }
 
     @Override
     public void run(AuditConsumerConfiguration config, Environment environment) {
+        EmbeddedH2.prepareFiles(config.getDatabase().getUrl());
         // registers the "database" health check
         final Jdbi jdbi = new JdbiFactory().build(environment, config.getDatabase(), "database");
         SqlObjects.prepare(jdbi, AuditEventDAO.class);

@@ -35,7 +35,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,8 +66,10 @@ import java.util.zip.CRC32C;
  * <p>On disk: segments {@code journal-<20-digit sequence>.seg}, each pre-sized to
  * {@code segmentBytes}, holding records {@code magic(int) | length(int) | crc32c(int) |
  * appendedAt(long) | payload}, each padded to 8 bytes (the CRC covers appendedAt and the payload);
- * zeros where a record should start mean the end of the segment. The cursor is {@code cursor}
- * (segment, offset, CRC), replaced atomically; {@code journal.lock} is held while open.
+ * zeros where a record should start mean the end of the segment. The next segment is made ahead
+ * ({@code journal-next.tmp}, its pages faulted in off the request threads) and renamed when the
+ * segment appended to is full. The cursor is {@code cursor} (segment, offset, CRC), replaced
+ * atomically; {@code journal.lock} is held while open.
  */
 public final class AuditJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditJournal.class);
@@ -87,6 +92,11 @@ public final class AuditJournal implements AutoCloseable {
     static final String CURSOR_FILE = "cursor";
     static final String LOCK_FILE = "journal.lock";
     private static final String CURSOR_TEMP_FILE = "cursor.tmp";
+    /** The next segment, made and its pages faulted in ahead (off the request threads): a roll renames it. */
+    static final String SPARE_FILE = "journal-next.tmp";
+    private static final int PAGE_BYTES = 4096;
+    /** How long a roll waits for the next segment being made before it makes one itself. */
+    private static final long SPARE_WAIT_MILLIS = 1_000;
     private static final int CURSOR_BYTES = 20;
 
     static final String BYTES_GAUGE = "audit.journal.bytes";
@@ -177,6 +187,16 @@ public final class AuditJournal implements AutoCloseable {
     private long nextSequence;
     /** An append was refused for the size limit since the last new segment. */
     private volatile boolean refused;
+    /** Space is held for the next segment: it is being made, or {@link #spare} is ready (written under the append lock). */
+    private volatile boolean spareHeld;
+    /** The next segment, ready (guarded by the append lock). */
+    private MappedByteBuffer spare;
+    /** Signalled when making the next segment ended (guarded by the append lock). */
+    private final Condition spareDone = appendLock.newCondition();
+    /** Makes the next segment. */
+    private final Executor preparer;
+    /** The preparer this journal made (stopped on close), or null when it was given one. */
+    private final ExecutorService ownPreparer;
     private volatile boolean closed;
 
     private final Object commitLock = new Object();
@@ -195,9 +215,11 @@ public final class AuditJournal implements AutoCloseable {
     /** Forces every {@code syncInterval}; null when every append forces itself. */
     private final ScheduledExecutorService syncer;
 
-    private AuditJournal(Settings settings, Clock clock, MetricRegistry metrics, FileChannel lockChannel,
-                         FileLock lock) throws IOException {
+    private AuditJournal(Settings settings, Clock clock, MetricRegistry metrics, Executor preparer,
+                         ExecutorService ownPreparer, FileChannel lockChannel, FileLock lock) throws IOException {
         this.settings = settings;
+        this.preparer = preparer;
+        this.ownPreparer = ownPreparer;
         this.clock = clock;
         this.metrics = metrics;
         this.lockChannel = lockChannel;
@@ -215,12 +237,17 @@ public final class AuditJournal implements AutoCloseable {
             lastSequence = Math.max(lastSequence, segment.sequence);
         }
         nextSequence = lastSequence + 1;
+        Files.deleteIfExists(settings.directory().resolve(SPARE_FILE));  // an earlier run's, never appended to
         deleteShipped(cursor);
         final int kept = segments.size();
         final long keptBytes = bytes();
 
         appendLock.lock();
         try {
+            if (roomForSegment()) {
+                spareHeld = true;
+                prepare();  // here, so that the first requests do not fault its pages in
+            }
             roll();  // never append into a segment of an earlier run: it may end in a torn record
         } finally {
             appendLock.unlock();
@@ -248,6 +275,26 @@ public final class AuditJournal implements AutoCloseable {
      * holds the directory.
      */
     public static AuditJournal open(Settings settings, Clock clock, MetricRegistry metrics) {
+        final ExecutorService preparer = Executors.newSingleThreadExecutor(task -> {
+            final Thread thread = new Thread(task, "audit-journal-prepare");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            return open(settings, clock, metrics, preparer, preparer);
+        } catch (RuntimeException e) {
+            preparer.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** {@link #open}, the next segment made ahead on {@code preparer} ({@code Runnable::run} in tests: at once). */
+    static AuditJournal open(Settings settings, Clock clock, MetricRegistry metrics, Executor preparer) {
+        return open(settings, clock, metrics, preparer, null);
+    }
+
+    private static AuditJournal open(Settings settings, Clock clock, MetricRegistry metrics, Executor preparer,
+                                     ExecutorService ownPreparer) {
         validate(settings);
         final Path directory = settings.directory();
         FileChannel lockChannel = null;
@@ -266,7 +313,7 @@ public final class AuditJournal implements AutoCloseable {
                         + "or journal (" + LOCK_FILE + " is locked); each service instance needs a journal directory "
                         + "of its own");
             }
-            return new AuditJournal(settings, clock, metrics, lockChannel, lock);
+            return new AuditJournal(settings, clock, metrics, preparer, ownPreparer, lockChannel, lock);
         } catch (IOException e) {
             closeQuietly(lockChannel);
             throw new UncheckedIOException("cannot open the audit journal in " + directory, e);
@@ -295,12 +342,9 @@ public final class AuditJournal implements AutoCloseable {
             if (closed || full()) {
                 return false;  // once full, until a commit makes room: what full() says holds
             }
-            Segment target = active;
-            if (target == null || target.capacity - target.end < recordSize) {
-                target = roll();
-                if (target == null) {
-                    return false;
-                }
+            final Segment target = segmentFor(recordSize);
+            if (target == null) {
+                return false;
             }
             start = target.end;
             final MappedByteBuffer buffer = target.buffer;
@@ -313,6 +357,9 @@ public final class AuditJournal implements AutoCloseable {
             segment = target;
         } catch (IOException | UncheckedIOException e) {
             LOG.error("audit journal: cannot start a new segment in {}", settings.directory(), e);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         } catch (InternalError e) {
             // a fault writing the mapped page: the file system could not back it (disk full)
@@ -437,11 +484,19 @@ public final class AuditJournal implements AutoCloseable {
             cursor = upTo;
             deleteShipped(upTo);
         }
+        if (!spareHeld) {
+            appendLock.lock();
+            try {
+                prepareSpare();  // the space freed may let the next segment be made ahead again
+            } finally {
+                appendLock.unlock();
+            }
+        }
     }
 
-    /** Bytes on disk in all segments. */
+    /** Bytes on disk in all segments (the next one, made ahead, included). */
     public long bytes() {
-        long bytes = 0;
+        long bytes = spareHeld ? settings.segmentBytes() : 0;
         for (Segment segment : segments.values()) {
             bytes += segment.capacity;
         }
@@ -455,7 +510,7 @@ public final class AuditJournal implements AutoCloseable {
 
     /** Whether an append would now be refused for the size limit. */
     public boolean full() {
-        return (refused || active == null) && !roomForSegment();
+        return (refused || active == null) && !spareHeld && !roomForSegment();
     }
 
     /** Forces what was appended, unmaps the segments and releases the directory. */
@@ -467,19 +522,18 @@ public final class AuditJournal implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (spare != null) {
+                unmap(spare);
+                spare = null;
+            }
+            spareDone.signalAll();
         } finally {
             appendLock.unlock();
         }
-        if (syncer != null) {
-            syncer.shutdown();
-            try {
-                if (!syncer.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warn("audit journal: the sync thread did not stop within {}", CLOSE_TIMEOUT);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop(ownPreparer, "prepare");
+        spareHeld = false;
+        deleteQuietly(settings.directory().resolve(SPARE_FILE));
+        stop(syncer, "sync");
         try {
             sync();
         } catch (RuntimeException e) {
@@ -511,9 +565,36 @@ public final class AuditJournal implements AutoCloseable {
 
     // --- appending ------------------------------------------------------------------------------
 
-    /** A new segment to append to, or null when the size limit leaves no room for one; under the append lock. */
+    /**
+     * The segment to append {@code size} bytes to: the active one while it has room, else a new one
+     * (waiting for the one being made ahead); null when none can be made. Under the append lock.
+     */
+    private Segment segmentFor(int size) throws IOException, InterruptedException {
+        while (!closed) {
+            final Segment current = active;
+            if (current != null && current.capacity - current.end >= size) {
+                return current;
+            }
+            if (spare == null && spareHeld) {  // being made: rare, as a segment fills much slower than it is made
+                if (!spareDone.await(SPARE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.warn("audit journal: the next segment took over {} ms to make; making one here",
+                            SPARE_WAIT_MILLIS);
+                    return roll();
+                }
+                continue;  // another append may have rolled meanwhile
+            }
+            return roll();
+        }
+        return null;
+    }
+
+    /**
+     * A new segment to append to, the one made ahead if it is ready; null when the size limit leaves no
+     * room for one. Under the append lock.
+     */
     private Segment roll() throws IOException {
-        if (!roomForSegment()) {
+        final MappedByteBuffer ready = spare;
+        if (ready == null && !roomForSegment()) {
             if (!refused) {
                 refused = true;
                 LOG.warn("audit journal in {} is full: {} bytes, at most {}; appends are refused until the shipper "
@@ -521,7 +602,7 @@ public final class AuditJournal implements AutoCloseable {
             }
             return null;
         }
-        if (store.getUsableSpace() < settings.segmentBytes()) {
+        if (ready == null && store.getUsableSpace() < settings.segmentBytes()) {
             LOG.error("audit journal: the disk under {} has less than {} bytes free for a new segment",
                     settings.directory(), settings.segmentBytes());
             return null;
@@ -529,19 +610,100 @@ public final class AuditJournal implements AutoCloseable {
         final long sequence = nextSequence++;
         final Path path = settings.directory().resolve(segmentName(sequence));
         final MappedByteBuffer buffer;
-        try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE), ownerOnly(OWNER_ONLY_FILE))) {
-            buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, settings.segmentBytes());  // sizes the file
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(path);
-            throw e;
+        if (ready != null) {
+            spare = null;
+            try {
+                Files.move(settings.directory().resolve(SPARE_FILE), path, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                spareHeld = false;
+                unmap(ready);
+                deleteQuietly(settings.directory().resolve(SPARE_FILE));
+                throw e;
+            }
+            buffer = ready;
+        } else {
+            buffer = newSegmentFile(path, false);
         }
         final Segment segment = new Segment(sequence, path, buffer, true, 0);
         segments.put(sequence, segment);  // before the previous is sealed: a reader past it finds this one
+        if (ready != null) {
+            spareHeld = false;  // its space is the segment's now
+        }
         sealActive();
         active = segment;
         refused = false;
+        prepareSpare();
         return segment;
+    }
+
+    /** Starts making the next segment ahead, if none is and the size limit has room. Under the append lock. */
+    private void prepareSpare() {
+        if (spareHeld || closed || !roomForSegment()) {
+            return;
+        }
+        spareHeld = true;
+        try {
+            preparer.execute(this::prepare);
+        } catch (RejectedExecutionException e) {
+            spareHeld = false;
+        }
+    }
+
+    /** Makes the next segment, its pages faulted in, and offers it to the next roll. */
+    private void prepare() {
+        final Path path = settings.directory().resolve(SPARE_FILE);
+        MappedByteBuffer buffer = null;
+        try {
+            if (store.getUsableSpace() < settings.segmentBytes()) {
+                throw new IOException("less than " + settings.segmentBytes() + " bytes are free");
+            }
+            Files.deleteIfExists(path);
+            buffer = newSegmentFile(path, true);
+        } catch (IOException | RuntimeException | InternalError e) {
+            LOG.warn("audit journal: cannot make the next segment ahead in {}; the next roll makes its own",
+                    settings.directory(), e);
+        }
+        appendLock.lock();
+        try {
+            if (buffer != null && !closed) {
+                spare = buffer;
+            } else {
+                spareHeld = false;
+                if (buffer != null) {
+                    unmap(buffer);
+                    deleteQuietly(path);
+                }
+            }
+            spareDone.signalAll();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Creates a segment file of {@code segmentBytes}, mapped; with {@code faultIn}, touches every page
+     * so that the file system allocates it now rather than on the first append into it.
+     */
+    private MappedByteBuffer newSegmentFile(Path path, boolean faultIn) throws IOException {
+        MappedByteBuffer buffer = null;
+        try {
+            try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE), ownerOnly(OWNER_ONLY_FILE))) {
+                buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, settings.segmentBytes());  // sizes the file
+            }
+            if (faultIn) {
+                for (int at = 0; at < buffer.capacity(); at += PAGE_BYTES) {
+                    buffer.put(at, (byte) 0);
+                }
+            }
+            return buffer;
+        } catch (IOException | RuntimeException | InternalError e) {
+            if (buffer != null) {
+                unmap(buffer);
+            }
+            deleteQuietly(path);
+            throw e;
+        }
     }
 
     private void sealActive() {
@@ -862,12 +1024,38 @@ public final class AuditJournal implements AutoCloseable {
     }
 
     private static void unmap(Segment segment) {
+        unmap(segment.buffer);
+    }
+
+    private static void unmap(MappedByteBuffer buffer) {
         if (UNMAP != null) {
             try {
-                UNMAP.invokeExact((ByteBuffer) segment.buffer);
+                UNMAP.invokeExact((ByteBuffer) buffer);
             } catch (Throwable e) {
-                LOG.warn("audit journal: cannot unmap {}; the collector will", segment.path, e);
+                LOG.warn("audit journal: cannot unmap a segment; the collector will", e);
             }
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("audit journal: cannot delete {}", path, e);
+        }
+    }
+
+    private static void stop(ExecutorService executor, String name) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("audit journal: the {} thread did not stop within {}", name, CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -897,9 +1085,10 @@ public final class AuditJournal implements AutoCloseable {
             throw new IllegalArgumentException("audit.journal.segmentBytes must be from " + MIN_SEGMENT_BYTES + " to "
                     + MAX_SEGMENT_BYTES + ", not " + settings.segmentBytes());
         }
-        if (settings.maxBytes() < settings.segmentBytes()) {
+        if (settings.maxBytes() / 2 < settings.segmentBytes()) {
             throw new IllegalArgumentException("audit.journal.maxBytes (" + settings.maxBytes()
-                    + ") must be at least one segment (" + settings.segmentBytes() + ")");
+                    + ") must be at least two segments (2 x " + settings.segmentBytes() + "): one to append to while "
+                    + "the one before it is shipped");
         }
         if (settings.syncInterval() == null || settings.syncInterval().isNegative()) {
             throw new IllegalArgumentException("audit.journal.syncInterval must be zero or more");

@@ -4,10 +4,13 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditReasons;
+import io.authservice.auditing.AuditUnavailableException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.Response;
 
+import java.lang.annotation.Annotation;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,8 @@ import java.util.stream.Collectors;
  * attempt, with the status answered) to the audit log and counts the outcome in the metrics
  * ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}). A rejected attempt carries
  * the fingerprint of the presented value, computed here from the header so that no value travels
- * further than the request.
+ * further than the request. In {@code reject} mode, when the event cannot be journaled, the answer
+ * becomes 503 instead.
  */
 public final class AuthAuditFilter implements ContainerResponseFilter {
     private static final List<String> OUTCOMES = List.of("used", AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
@@ -52,6 +56,19 @@ public final class AuthAuditFilter implements ContainerResponseFilter {
             meter.mark();
         }
         final String fingerprint = attempt.rejected() ? fingerprints.of(request.getHeaderString(ApiKeyAuthFilter.HEADER)) : null;
-        audit.record(attempt.toEvent(response.getStatus(), clock.instant(), instanceId, fingerprint));
+        try {
+            audit.record(attempt.toEvent(response.getStatus(), clock.instant(), instanceId, fingerprint));
+        } catch (AuditUnavailableException e) {
+            refuse(response);
+        }
+    }
+
+    /** Reject mode, the event not journaled: the answer becomes {@link AuditUnavailableException#response()}. */
+    private static void refuse(ContainerResponseContext response) {
+        final Response refusal = AuditUnavailableException.response();
+        response.setStatus(refusal.getStatus());
+        response.getHeaders().clear();
+        response.getHeaders().putAll(refusal.getHeaders());
+        response.setEntity(refusal.getEntity(), new Annotation[0], refusal.getMediaType());
     }
 }

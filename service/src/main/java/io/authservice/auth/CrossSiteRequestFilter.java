@@ -1,9 +1,8 @@
 package io.authservice.auth;
 
-import io.dropwizard.jersey.errors.ErrorMessage;
+import io.authservice.resources.ErrorResponses;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.MediaType;
@@ -55,11 +54,12 @@ public final class CrossSiteRequestFilter implements ContainerRequestFilter {
             return;
         }
         if (!fromAllowedOrigin(request)) {
-            throw refuse(Response.Status.FORBIDDEN, "Cross-site request refused: this origin may not use the session cookies.");
+            throw ErrorResponses.refuse(Response.Status.FORBIDDEN,
+                    "Cross-site request refused: this origin may not use the session cookies.");
         }
         final MediaType type = request.getMediaType();
         if (type == null || !type.getType().equalsIgnoreCase("application") || !type.getSubtype().equalsIgnoreCase("json")) {
-            throw refuse(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+            throw ErrorResponses.refuse(Response.Status.UNSUPPORTED_MEDIA_TYPE,
                     "A request with the session cookies must send Content-Type: application/json.");
         }
     }
@@ -73,13 +73,6 @@ public final class CrossSiteRequestFilter implements ContainerRequestFilter {
         }
         final String fetchSite = request.getHeaderString("Sec-Fetch-Site");
         return fetchSite == null || SAME_ORIGIN_FETCHES.contains(fetchSite.trim().toLowerCase(Locale.ROOT));
-    }
-
-    private static WebApplicationException refuse(Response.Status status, String message) {
-        return new WebApplicationException(Response.status(status)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(status.getStatusCode(), message))
-                .build());
     }
 
     private static String configuredOrigin(String origin) {

@@ -79,13 +79,16 @@ public final class FailedAttemptThrottle {
         final long deadline = System.nanoTime() + settleWaitNanos;
         while (true) {
             final long now = ticker.read();
-            final Window window = windows.asMap().compute(key, (k, current) ->
-                    current == null || current.closed || now - current.startNanos >= windowNanos ? new Window(now) : current);
-            final Verdict verdict = window.enter(key, deadline);
+            Window window = windows.getIfPresent(key); // a read: the common case writes nothing to the cache
+            if (window == null || window.endedBy(now)) {
+                window = windows.asMap().compute(key, (k, current) ->
+                        current == null || current.endedBy(now) ? new Window(now) : current);
+            }
+            final Verdict verdict = window.enter(deadline);
             if (verdict != null) {
                 return verdict;
             }
-            // the window was closed or ended while we waited for it: take the key's current one
+            // the window ended while we waited in it: take the key's next one
         }
     }
 
@@ -95,12 +98,10 @@ public final class FailedAttemptThrottle {
      * cut short by an exception is given back rather than held until the window ends.
      */
     public final class Attempt implements Verdict, AutoCloseable {
-        private final String key;
         private final Window window;
         private boolean settled;
 
-        private Attempt(String key, Window window) {
-            this.key = key;
+        private Attempt(Window window) {
             this.window = window;
         }
 
@@ -108,7 +109,7 @@ public final class FailedAttemptThrottle {
         public void failed() {
             if (!settled) {
                 settled = true;
-                window.settle(true, key);
+                window.settle(true);
             }
         }
 
@@ -117,28 +118,33 @@ public final class FailedAttemptThrottle {
         public void close() {
             if (!settled) {
                 settled = true;
-                window.settle(false, key);
+                window.settle(false);
             }
         }
     }
 
-    /** One key's window: its failures and its attempts still being checked. */
+    /**
+     * One key's window: its failures and its attempts still being checked. It stays in the cache
+     * until it ends, good attempts or not, so that a key in use costs a cache read per attempt.
+     */
     private final class Window {
         private final long startNanos;
         private int failures;
         private int pending;
-        /** Set (under this window's lock) when it was removed from the map: no attempt may enter it any more. */
-        private volatile boolean closed;
 
         private Window(long startNanos) {
             this.startNanos = startNanos;
         }
 
-        /** An attempt, a refusal, or null when this window was closed or has ended and the key's current one must be taken. */
-        private synchronized Verdict enter(String key, long deadline) {
-            while (!closed) {
+        private boolean endedBy(long now) {
+            return now - startNanos >= windowNanos;
+        }
+
+        /** An attempt, a refusal, or null when this window has ended and the key's next one must be taken. */
+        private synchronized Verdict enter(long deadline) {
+            while (true) {
                 final long now = ticker.read();
-                if (now - startNanos >= windowNanos) {
+                if (endedBy(now)) {
                     return null;
                 }
                 if (failures >= maxFailures) {
@@ -146,7 +152,7 @@ public final class FailedAttemptThrottle {
                 }
                 if (failures + pending < maxFailures) {
                     pending++;
-                    return new Attempt(key, this);
+                    return new Attempt(this);
                 }
                 final long wait = deadline - System.nanoTime();
                 if (wait <= 0) {
@@ -160,17 +166,12 @@ public final class FailedAttemptThrottle {
                     return new Throttled(1);
                 }
             }
-            return null;
         }
 
-        private synchronized void settle(boolean failed, String key) {
+        private synchronized void settle(boolean failed) {
             pending--;
             if (failed) {
                 failures++;
-            } else if (failures == 0 && pending == 0) {
-                // nothing to remember: forget the key, so that good attempts do not fill the cache
-                closed = true;
-                windows.asMap().remove(key, this);
             }
             notifyAll();
         }

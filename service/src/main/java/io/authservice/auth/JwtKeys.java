@@ -8,7 +8,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import io.authservice.config.JwtConfig;
-import io.authservice.config.SecretFiles;
+import io.authservice.audit.OwnerOnlyFiles;
 import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.slf4j.Logger;
@@ -216,7 +216,7 @@ public final class JwtKeys {
 
     private static void generateInto(Path file, SecureRandom random) {
         try {
-            if (!SecretFiles.createOwnerOnly(file)) {
+            if (!OwnerOnlyFiles.createFile(file)) {
                 return; // another process on the same data directory made it first
             }
             final ECKey key = generate(random);

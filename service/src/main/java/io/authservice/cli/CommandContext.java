@@ -37,7 +37,7 @@ public final class CommandContext implements AutoCloseable {
 
     CommandContext(AuthServiceConfiguration config, ObjectMapper json) {
         this.config = config;
-        this.dataSource = config.getDatabase().build(new MetricRegistry(), "command");
+        this.dataSource = Databases.prepare(config.getDatabase()).build(new MetricRegistry(), "command");
         this.jdbi = Databases.configure(Jdbi.create(dataSource));
         if (config.isMigrateOnStart()) {
             Databases.migrate(jdbi);

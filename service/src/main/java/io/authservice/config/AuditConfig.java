@@ -13,23 +13,26 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
-/** Where audit events go, how the background writer batches them, how failed key attempts are fingerprinted and how long events are kept. */
+/**
+ * Where audit events go (journaled first, then shipped), how the shipper batches them, how failed key
+ * attempts are fingerprinted and how long events are kept.
+ */
 public class AuditConfig {
-    /** The transport behind the audit seam. */
+    /** Where the shipper takes the journaled events. */
     public enum Sink {
-        /** a background writer puts events straight into the audit store (the embedded default) */
+        /** into the audit store in the service's own database (the embedded default) */
         direct,
-        /** one line per event on the {@code audit} logger, nothing stored */
+        /** one line per event on the {@code audit} logger, nothing journaled or stored */
         log,
-        /** published to Kafka (the audit-consumer stores them), spooled to disk while Kafka cannot take them */
+        /** to Kafka, many events per record (the audit-consumer stores them) */
         kafka
     }
 
-    /** What a key-authenticated request gets while no event can be recorded (queue and spool full or failing). */
+    /** What a request gets when its event cannot be journaled (the journal is full or cannot be written). */
     public enum FailureMode {
-        /** answered as usual; the lost event is counted as dropped */
+        /** answered as usual; the lost event is counted ({@code audit.dropped}) and its id logged */
         serve,
-        /** 503 (Vault-style fail-closed) */
+        /** 503 with {@code Retry-After} (Vault-style fail-closed), for every request whose event is refused */
         reject
     }
 
@@ -46,18 +49,18 @@ public class AuditConfig {
     @JsonProperty
     private Sink sink = Sink.direct;
 
-    /** Events waiting to be written; when full, further events are counted as dropped. */
-    @Min(1)
+    @Valid
+    @NotNull
     @JsonProperty
-    private int queueCapacity = 100_000;
+    private AuditJournalConfig journal = new AuditJournalConfig();
 
-    /** Most events written in one transaction. */
+    /** Most events the shipper takes from the journal at once (one transaction, or one round of Kafka sends). */
     @Min(1)
     @Max(10_000)
     @JsonProperty
     private int batchSize = 500;
 
-    /** How long stopping waits for the queue to drain into the store. */
+    /** How long stopping waits for the shipper to ship what the journal holds; the rest ships on the next start. */
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.SECONDS)
     @JsonProperty
@@ -83,7 +86,7 @@ public class AuditConfig {
     private int retentionDays = AuditRetention.DEFAULT_DAYS;
 
     /**
-     * How often the writer of the store ({@code direct} sink only) checks whether a day has passed
+     * How often the service ({@code direct} sink only) checks whether a day has passed
      * since its last purge; the first purge runs this long after start, at most a minute.
      */
     @NotNull
@@ -103,8 +106,8 @@ public class AuditConfig {
         return sink;
     }
 
-    public int getQueueCapacity() {
-        return queueCapacity;
+    public AuditJournalConfig getJournal() {
+        return journal;
     }
 
     public int getBatchSize() {

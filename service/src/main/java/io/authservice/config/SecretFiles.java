@@ -1,15 +1,14 @@
 package io.authservice.config;
 
+import io.authservice.audit.OwnerOnlyFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -38,7 +37,7 @@ public final class SecretFiles {
             return configured.trim();
         }
         try {
-            if (Files.notExists(file) && createOwnerOnly(file)) {
+            if (Files.notExists(file) && OwnerOnlyFiles.createFile(file)) {
                 final byte[] bytes = new byte[GENERATED_BYTES];
                 random.nextBytes(bytes);
                 Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n", StandardCharsets.UTF_8);
@@ -52,30 +51,5 @@ public final class SecretFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the " + what + " file " + file, e);
         }
-    }
-
-    /**
-     * Creates {@code file} (and its directories) empty and readable by its owner only, where the
-     * file system knows POSIX permissions.
-     *
-     * @return false when the file already exists (another process on the same data directory made it first)
-     */
-    public static boolean createOwnerOnly(Path file) throws IOException {
-        final Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException raced) {
-            return false;
-        } catch (UnsupportedOperationException notPosix) {
-            try {
-                Files.createFile(file);
-            } catch (FileAlreadyExistsException raced) {
-                return false;
-            }
-        }
-        return true;
     }
 }

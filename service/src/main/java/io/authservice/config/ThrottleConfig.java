@@ -8,7 +8,7 @@ import jakarta.validation.constraints.NotNull;
 
 import java.util.concurrent.TimeUnit;
 
-/** Failed-attempt throttling per client address. */
+/** Failed API-key attempts per client address (an IPv6 client: its network, see {@link ClientAddressConfig}). */
 public class ThrottleConfig {
     /** Failures allowed from one address within {@link #window}; the next attempt gets 429. */
     @Min(1)

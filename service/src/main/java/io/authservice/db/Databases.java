@@ -1,8 +1,10 @@
 package io.authservice.db;
 
 import io.authservice.audit.AuditEventDAO;
+import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
+import io.dropwizard.db.DataSourceFactory;
 import org.jdbi.v3.core.Jdbi;
 
 
@@ -22,6 +24,16 @@ public final class Databases {
         Timestamps.install(jdbi);
         return SqlObjects.prepare(jdbi, ApiKeyDAO.class, UserDAO.class, EmployeeDAO.class, RefreshTokenDAO.class,
                 AuditEventDAO.class);
+    }
+
+    /**
+     * The configured database, made ready to be opened for the first time: an embedded H2 file gets
+     * its owner-only directory and files ({@link EmbeddedH2#prepareFiles}). Whatever opens the
+     * database (the server, the commands, {@code db migrate}) takes it from here.
+     */
+    public static DataSourceFactory prepare(DataSourceFactory database) {
+        EmbeddedH2.prepareFiles(database.getUrl());
+        return database;
     }
 
     /** Applies pending migrations of {@link #CHANGELOG} (which includes the audit store's). */

@@ -6,9 +6,17 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** Refusals that tell the caller when to try again: a status, {@code Retry-After} and the JSON error shape. */
+/** Refusals in the JSON error shape; those that tell the caller when to try again carry {@code Retry-After}. */
 public final class ErrorResponses {
     private ErrorResponses() {
+    }
+
+    /** {@code status} with {@code {"code","message"}}. */
+    public static WebApplicationException refuse(Response.Status status, String message) {
+        return new WebApplicationException(Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorMessage(status.getStatusCode(), message))
+                .build());
     }
 
     /** {@code status} (429, 503) with {@code Retry-After: retryAfterSeconds} and {@code {"code","message"}}. */

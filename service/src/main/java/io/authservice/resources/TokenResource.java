@@ -44,7 +44,8 @@ import java.util.Set;
  *   <li>{@code POST /api/v1/token/logout/}: revokes the refresh family and clears both cookies (204);</li>
  *   <li>{@code POST /api/v1/token/verify/} {@code {"token"}}: 200 with what a valid access token says, else 401.</li>
  * </ul>
- * Bodies are at most {@value #MAX_BODY_BYTES} bytes; token answers are never cached.
+ * Bodies are at most {@value #MAX_BODY_BYTES} bytes; token answers are never cached. A request that
+ * carries the token cookies must be JSON from an allowed origin ({@link io.authservice.auth.CrossSiteRequestFilter}).
  */
 @Path("/api/v1/token")
 @Produces(MediaType.APPLICATION_JSON)

@@ -61,8 +61,9 @@ class AuditJournalTest {
         return open(new Settings(dir, segmentBytes, maxBytes, Duration.ofSeconds(1)));
     }
 
+    /** A journal that makes its next segment at once, on the appending thread: what is on disk is known. */
     private AuditJournal open(Settings settings) {
-        final AuditJournal journal = AuditJournal.open(settings, CLOCK, metrics);
+        final AuditJournal journal = AuditJournal.open(settings, CLOCK, metrics, Runnable::run);
         opened.add(journal);
         return journal;
     }
@@ -126,16 +127,44 @@ class AuditJournalTest {
         }
 
         final List<Path> files = segmentFiles();
-        long onDisk = 0;
+        long onDisk = Files.size(dir.resolve(AuditJournal.SPARE_FILE));  // the next segment, made ahead
         for (Path file : files) {
             onDisk += Files.size(file);
         }
-        assertThat(journal.bytes()).isEqualTo(onDisk).isEqualTo((long) files.size() * SEGMENT);
+        assertThat(journal.bytes()).isEqualTo(onDisk).isEqualTo((long) (files.size() + 1) * SEGMENT);
         assertThat(journal.segments()).isEqualTo(files.size());
         assertThat(metrics.getGauges().get("audit.journal.bytes").getValue()).isEqualTo(onDisk);
         assertThat(metrics.getGauges().get("audit.journal.segments").getValue()).isEqualTo(files.size());
         assertThat(metrics.meter("audit.journal.appended").getCount()).isEqualTo(200);
         assertThat(corrupt()).isZero();
+    }
+
+    @Test
+    void theNextSegmentIsMadeAheadAndARollRenamesIt() throws Exception {
+        final AuditJournal journal = open(SEGMENT, 1 << 20);
+        final Path spare = dir.resolve(AuditJournal.SPARE_FILE);
+        assertThat(Files.size(spare)).isEqualTo(SEGMENT);
+        final List<Path> first = segmentFiles();
+        assertThat(first).hasSize(1);
+
+        appendAll(journal, IntStream.range(0, 20).mapToObj(i -> new String(padded("e" + i, 200))).toList());
+        assertThat(segmentFiles()).hasSize(2).startsWith(first.get(0));
+        assertThat(Files.size(spare)).as("made ahead again").isEqualTo(SEGMENT);
+        assertThat(journal.bytes()).isEqualTo(3 * SEGMENT);
+        journal.close();
+        assertThat(spare).doesNotExist();
+    }
+
+    @Test
+    void theJournalOpenedForTheServiceMakesTheNextSegmentOnItsOwnThread() {
+        final AuditJournal journal = AuditJournal.open(new Settings(dir, SEGMENT, 1 << 20, Duration.ofSeconds(1)), CLOCK,
+                metrics);
+        opened.add(journal);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve(AuditJournal.SPARE_FILE))
+                && journal.bytes() == 2 * SEGMENT);
+        appendAll(journal, IntStream.range(0, 100).mapToObj(i -> new String(padded("e" + i, 200))).toList());
+        assertThat(strings(readAll(journal, journal.cursor()))).hasSize(100);
+        assertThat(journal.segments()).isGreaterThan(4);
     }
 
     @Test
@@ -225,7 +254,7 @@ class AuditJournalTest {
     }
 
     @Test
-    void aFullJournalRefusesAppendsUntilACommitFreesSpace() {
+    void aFullJournalRefusesAppendsUntilACommitFreesSpace() throws Exception {
         final AuditJournal journal = open(SEGMENT, 3 * SEGMENT);
         assertThat(journal.full()).isFalse();
         int appended = 0;
@@ -242,7 +271,8 @@ class AuditJournalTest {
         assertThat(entries).hasSize(appended);
         journal.commit(entries.get(entries.size() - 1).next());
         assertThat(journal.full()).isFalse();
-        assertThat(journal.bytes()).isEqualTo(SEGMENT);  // only the one appended to is left
+        assertThat(segmentFiles()).hasSize(1);  // only the one appended to is left
+        assertThat(journal.bytes()).isEqualTo(2 * SEGMENT);  // and the next one, made ahead again
         assertThat(journal.append(padded("after", 200))).isTrue();
         assertThat(strings(journal.read(journal.cursor(), 10))).containsExactly(new String(padded("after", 200)));
     }
@@ -288,7 +318,7 @@ class AuditJournalTest {
 
         journal.commit(inSecond.next());
         assertThat(segmentFiles()).isEqualTo(files.subList(1, files.size()));
-        assertThat(journal.bytes()).isEqualTo((long) (files.size() - 1) * SEGMENT);
+        assertThat(journal.bytes()).isEqualTo((long) files.size() * SEGMENT);  // one fewer, and the one made ahead
         assertThat(strings(readAll(journal, journal.cursor())))
                 .isEqualTo(strings(entries.subList(entries.indexOf(inSecond) + 1, entries.size())));
 
@@ -363,7 +393,7 @@ class AuditJournalTest {
     void settingsOutOfRangeAreRefusedClearly() {
         assertThatThrownBy(() -> open(100, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("segmentBytes");
-        assertThatThrownBy(() -> open(SEGMENT, SEGMENT - 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> open(SEGMENT, 2 * SEGMENT - 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxBytes");
         assertThatThrownBy(() -> open(new Settings(dir, SEGMENT, 1 << 20, Duration.ofSeconds(-1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("syncInterval");

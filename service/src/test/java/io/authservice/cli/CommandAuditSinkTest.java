@@ -29,8 +29,7 @@ class CommandAuditSinkTest {
         final TestDatabases.Db db = TestDatabases.newH2(dir);
         // no broker listens here: the command must not need one
         final String config = TestApps.writeConfig(db, dir,
-                "audit: {sink: " + sink + ", kafka: {bootstrapServers: \"127.0.0.1:1\", spoolDirectory: \""
-                        + dir.resolve("spool") + "\"}}");
+                "audit: {sink: " + sink + ", kafka: {bootstrapServers: \"127.0.0.1:1\"}}");
         final String name = "cmd-" + UUID.randomUUID();
 
         final CommandRunner.Result result = CommandRunner.run("create-api-key", "--name", name, "--json", config);

@@ -146,6 +146,20 @@ class ComposeFileTest {
         assertThat(named).containsExactlyInAnyOrderElementsOf(interpolated);
     }
 
+    /** The audit journal holds events not yet in Kafka: it must be on the volume, or a new container forgets them. */
+    @Test
+    void theAuditJournalIsOnTheServicesVolume() {
+        final String config = read(ROOT.resolve("config.yml"));
+        assertThat(defaultOf(config, "AUTH_AUDIT_JOURNAL_DIR")).isEqualTo("./data/audit-journal");
+        assertThat(instructions(read(ROOT.resolve("service/Dockerfile")))).contains("WORKDIR /app", "VOLUME /app/data");
+        final List<String> volumes = new ArrayList<>();
+        COMPOSE.at("/services/auth-service/volumes").forEach(v -> volumes.add(v.asText()));
+        assertThat(volumes).anyMatch(v -> v.endsWith(":/app/data"));
+        assertThat(COMPOSE.at("/services/auth-service/environment/AUTH_AUDIT_SINK").asText()).isEqualTo("kafka");
+        assertThat(COMPOSE.at("/services/auth-service/environment").has("AUTH_AUDIT_JOURNAL_DIR"))
+                .as("the journal stays at its default, on the volume").isFalse();
+    }
+
     @Test
     void kafkaRunsTheVersionOfTheClientsInThePom() {
         final Set<String> version = matches(Pattern.compile("<kafka.version>([^<]+)</kafka.version>"), read(ROOT.resolve("pom.xml")));

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,21 +88,11 @@ public final class ServiceProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running (pid " + process.pid() + ")");
         }
-        final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Duser.timezone=UTC",
-                AuthServiceApplication.class.getName(), "server", config.toString()));
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        // nothing of the outer environment's AUTH_* settings leaks in; the class path as the environment's
-        builder.environment().keySet().removeIf(name -> name.startsWith("AUTH_"));
-        builder.environment().putAll(environment);
-        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         try {
             Files.createDirectories(workDir);
             Files.writeString(log, "=== started at " + Instant.now() + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            process = builder.start();
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            process = jvm("server").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the service", e);
         }
@@ -114,6 +105,45 @@ public final class ServiceProcess implements AutoCloseable {
                     return healthStatus() == 200;
                 });
         return this;
+    }
+
+    /** What a command printed (stdout and stderr together) and its exit code. */
+    public record CommandResult(int exitCode, String output) {
+    }
+
+    /**
+     * Runs one of the jar's commands as a JVM of its own, as an operator runs it beside the service:
+     * the same working directory, configuration and environment; {@code args} come before the
+     * config file (e.g. {@code "list-api-keys"}). Waits for it at most a minute.
+     */
+    public CommandResult command(String... args) {
+        final Path output = workDir.resolve("command-" + System.nanoTime() + ".log");
+        try {
+            final Process command = jvm(args).redirectOutput(output.toFile()).start();
+            if (!awaitExit(command, STOP_TIMEOUT)) {
+                command.destroyForcibly();
+                throw new AssertionError("the command " + String.join(" ", args) + " did not end within " + STOP_TIMEOUT);
+            }
+            return new CommandResult(command.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run the command " + String.join(" ", args), e);
+        }
+    }
+
+    /** A child JVM of the application on the test class path: {@code args}, then the config file. */
+    private ProcessBuilder jvm(String... args) {
+        final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Duser.timezone=UTC",
+                AuthServiceApplication.class.getName()));
+        command.addAll(List.of(args));
+        command.add(config.toString());
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        // nothing of the outer environment's AUTH_* settings leaks in; the class path through the environment
+        builder.environment().keySet().removeIf(name -> name.startsWith("AUTH_"));
+        builder.environment().putAll(environment);
+        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        return builder;
     }
 
     /** Kills the process at once (SIGKILL: no shutdown hook runs) and waits until it is gone. */

@@ -90,7 +90,7 @@ public final class TestApps {
                 "  requestLog: {appenders: " + requestLogAppenders + "}",
                 jwt,
                 logging,
-                String.join("\n", withFingerprintSecret(extraYaml)),
+                String.join("\n", withTestAuditSettings(dir, extraYaml)),
                 "");
         try {
             java.nio.file.Files.createDirectories(dir);
@@ -103,27 +103,38 @@ public final class TestApps {
     }
 
     /**
-     * The extra lines with {@link #FINGERPRINT_SECRET} in their {@code audit} section (block or flow
-     * style), or in one of its own: so no test app generates a secret file in the working directory.
+     * The extra lines with {@link #FINGERPRINT_SECRET} and a journal directory in {@code dir} in
+     * their {@code audit} section (block or flow style), or in one of its own: so no test app
+     * generates a secret file, or shares a journal, in the working directory. A test that configures
+     * either itself keeps its own.
      */
-    private static List<String> withFingerprintSecret(String... extraYaml) {
+    private static List<String> withTestAuditSettings(Path dir, String... extraYaml) {
         final List<String> lines = new ArrayList<>(Arrays.asList(extraYaml));
-        if (lines.stream().anyMatch(line -> line.contains("fingerprintSecret"))) {
+        final List<String> settings = new ArrayList<>();
+        if (lines.stream().noneMatch(line -> line.contains("fingerprintSecret"))) {
+            settings.add("fingerprintSecret: " + FINGERPRINT_SECRET);
+        }
+        if (lines.stream().noneMatch(line -> line.contains("journal"))) {
+            settings.add("journal: {directory: \"" + dir.resolve("audit-journal") + "\"}");
+        }
+        if (settings.isEmpty()) {
             return lines;
         }
         for (int i = 0; i < lines.size(); i++) {
             final String line = lines.get(i);
             if (line.equals("audit:")) {
-                lines.add(i + 1, "  fingerprintSecret: " + FINGERPRINT_SECRET);
+                for (int j = 0; j < settings.size(); j++) {
+                    lines.add(i + 1 + j, "  " + settings.get(j));
+                }
                 return lines;
             }
             if (line.startsWith("audit: {")) {
                 final String rest = line.substring("audit: {".length()).trim();
-                lines.set(i, "audit: {fingerprintSecret: " + FINGERPRINT_SECRET + (rest.startsWith("}") ? "" : ", ") + rest);
+                lines.set(i, "audit: {" + String.join(", ", settings) + (rest.startsWith("}") ? "" : ", ") + rest);
                 return lines;
             }
         }
-        lines.add("audit: {fingerprintSecret: " + FINGERPRINT_SECRET + "}");
+        lines.add("audit: {" + String.join(", ", settings) + "}");
         return lines;
     }
 
@@ -148,7 +159,8 @@ public final class TestApps {
                 ConfigOverride.config("database.user", db.user()),
                 ConfigOverride.config("database.password", db.password()),
                 ConfigOverride.config("adminAccess.tokenFile", dataDir.resolve("admin-token").toString()),
-                ConfigOverride.config("jwt.signingKey.file", dataDir.resolve("jwt-signing-key.pem").toString())));
+                ConfigOverride.config("jwt.signingKey.file", dataDir.resolve("jwt-signing-key.pem").toString()),
+                ConfigOverride.config("audit.journal.directory", dataDir.resolve("audit-journal").toString())));
         all.addAll(Arrays.asList(more));
         return all.toArray(new ConfigOverride[0]);
     }

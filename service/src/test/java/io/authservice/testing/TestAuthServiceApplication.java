@@ -2,8 +2,7 @@ package io.authservice.testing;
 
 import io.authservice.AuthServiceApplication;
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.audit.AuditEvent;
-import io.authservice.auditing.AuditRecorder;
+import io.authservice.audit.AuditLog;
 import io.authservice.core.Caller;
 import io.authservice.core.Scopes;
 import io.dropwizard.auth.Auth;
@@ -40,21 +39,16 @@ public class TestAuthServiceApplication extends AuthServiceApplication {
         return clock;
     }
 
-    /** Records every event for the test to read, and hands it to the configured sink as well. */
+    /**
+     * Hands every event to the configured sink and records it for the test to read, unless the sink
+     * refused it (reject mode).
+     */
     @Override
-    protected AuditRecorder auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
-        final AuditRecorder configured = super.auditLog(config, environment, jdbi);
-        return new AuditRecorder() {
-            @Override
-            public void record(AuditEvent event) {
-                audit.record(event);
-                configured.record(event);
-            }
-
-            @Override
-            public boolean canRecord() {
-                return configured.canRecord();
-            }
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+        final AuditLog configured = super.auditLog(config, environment, jdbi);
+        return event -> {
+            configured.record(event);
+            audit.record(event);
         };
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Configuration files and audit stores for a test audit-consumer. */
 public final class TestConfigs {
@@ -67,6 +68,16 @@ public final class TestConfigs {
      */
     public static String write(Path dir, Store store, String bootstrapServers, String topic, String groupId,
                                String... topLevel) {
+        return write(dir, store, bootstrapServers, topic, groupId, List.of(), topLevel);
+    }
+
+    /**
+     * The same, with further settings of the {@code kafka:} block ({@code kafkaSettings}, such as
+     * {@code healthPollTimeout: 2s}, each one line, indented in it).
+     */
+    public static String write(Path dir, Store store, String bootstrapServers, String topic, String groupId,
+                               List<String> kafkaSettings, String... topLevel) {
+        final List<String> kafka = kafkaSettings.stream().map(line -> "  " + line).toList();
         final String yaml = String.join("\n",
                 "database:",
                 "  driverClass: " + store.driverClass(),
@@ -80,6 +91,7 @@ public final class TestConfigs {
                 "  consumers: 2",
                 "  maxPollRecords: 20",
                 "  pollTimeout: 100ms",
+                String.join("\n", kafka),
                 "server:",
                 "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
                 "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
