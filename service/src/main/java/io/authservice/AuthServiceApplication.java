@@ -2,6 +2,7 @@ package io.authservice;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.caffeine.MetricsStatsCounter;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
@@ -85,6 +86,7 @@ import io.authservice.tasks.AuditTasks;
 import io.authservice.tasks.DirectoryTasks;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -157,7 +159,14 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // ${AUTH_DB_URL:-default} in config.yml: one file for the embedded default and production
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        // request bodies, tasks and commands: strict JSON; config.yml and -Ddw. overrides: Dropwizard's usual reading
         ObjectMappers.configure(bootstrap.getObjectMapper());
+        bootstrap.setConfigurationFactoryFactory(new DefaultConfigurationFactoryFactory<>() {
+            @Override
+            protected ObjectMapper configureObjectMapper(ObjectMapper copy) {
+                return super.configureObjectMapper(ObjectMappers.forConfiguration(copy));
+            }
+        });
         bootstrap.addBundle(new MigrationsBundle<>() {
             @Override
             public DataSourceFactory getDataSourceFactory(AuthServiceConfiguration configuration) {
