@@ -70,7 +70,8 @@ class ConcurrencyLimitTest {
             }
             CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
             assertThat(mostInside.get()).isBetween(1, 3);
-            assertThat(limit.peak()).isEqualTo(mostInside.get());
+            // the limit counts a caller from its turn's start to its end, the work only while it runs: at least as many
+            assertThat(limit.peak()).isBetween(mostInside.get(), 3);
             assertThat(refusals.get()).isZero();
         } finally {
             pool.shutdownNow();
