@@ -33,13 +33,19 @@ final class StopOnSignal {
                     Runtime.getRuntime().halt(exitCode);
                 }
                 LOG.info("SIG{}: stopping the server", signal.getName());
-                try {
-                    server.stop();
-                } catch (Exception e) {
-                    LOG.error("the server did not stop cleanly", e);
-                } finally {
-                    System.exit(exitCode);
-                }
+                // not on the handler's own thread, which is a daemon: once the server's threads end, the JVM
+                // would exit (with 0) before the handler reached System.exit; a non-daemon thread holds it open
+                final Thread stopper = new Thread(() -> {
+                    try {
+                        server.stop();
+                    } catch (Exception e) {
+                        LOG.error("the server did not stop cleanly", e);
+                    } finally {
+                        System.exit(exitCode);
+                    }
+                }, "graceful-stop");
+                stopper.setDaemon(false);
+                stopper.start();
             });
         }
     }
