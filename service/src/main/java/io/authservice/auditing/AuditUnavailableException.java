@@ -1,9 +1,7 @@
 package io.authservice.auditing;
 
 import io.authservice.core.LifecycleException;
-import io.dropwizard.jersey.errors.ErrorMessage;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
+import io.authservice.resources.ErrorResponses;
 import jakarta.ws.rs.core.Response;
 
 import java.util.UUID;
@@ -33,10 +31,6 @@ public final class AuditUnavailableException extends LifecycleException {
 
     /** The answer to a request whose event could not be journaled. */
     public static Response response() {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(Response.Status.SERVICE_UNAVAILABLE.getStatusCode(), MESSAGE))
-                .build();
+        return ErrorResponses.retryLater(Response.Status.SERVICE_UNAVAILABLE, RETRY_AFTER_SECONDS, MESSAGE).getResponse();
     }
 }
