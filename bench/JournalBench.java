@@ -1,5 +1,5 @@
 import com.codahale.metrics.MetricRegistry;
-import io.authservice.auditing.AuditJournal;
+import io.authservice.audittransport.AuditJournal;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -11,15 +11,15 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
-import io.authservice.auditing.AuditExport;
-import io.authservice.auditing.AuditJournal;
-import io.authservice.auditing.AuditPurges;
-import io.authservice.auditing.AuditSearch;
-import io.authservice.auditing.AuditShipper;
-import io.authservice.auditing.AuditUnavailableExceptionMapper;
-import io.authservice.auditing.JournaledAuditLog;
-import io.authservice.auditing.KafkaDestination;
-import io.authservice.auditing.StoreDestination;
+import io.authservice.auditquery.AuditExport;
+import io.authservice.audittransport.AuditJournal;
+import io.authservice.auditquery.AuditPurges;
+import io.authservice.auditquery.AuditSearch;
+import io.authservice.audittransport.AuditShipper;
+import io.authservice.audittransport.AuditUnavailableExceptionMapper;
+import io.authservice.audittransport.JournaledAuditLog;
+import io.authservice.audittransport.KafkaDestination;
+import io.authservice.audittransport.StoreDestination;
 import io.authservice.auth.ApiKeyAuthFilter;
 import io.authservice.auth.ApiKeyAuthenticator;
 import io.authservice.auth.ApiKeyCache;
@@ -33,7 +33,7 @@ import io.authservice.auth.JwtAuthenticator;
 import io.authservice.auth.JwtKeys;
 import io.authservice.auth.JwtTokens;
 import io.authservice.auth.KeyFingerprints;
-import io.authservice.auth.Sessions;
+import io.authservice.auth.SignInService;
 import io.authservice.auth.FailedAttemptThrottle;
 import io.authservice.auth.JsonUnauthorizedHandler;
 import io.authservice.auth.LastUsedRecorder;
@@ -72,7 +72,7 @@ import io.authservice.resources.AuditResource;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
-import io.authservice.resources.LifecycleExceptionMapper;
+import io.authservice.resources.RequestRefusedExceptionMapper;
 import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
 import io.authservice.resources.TokenResource;
@@ -278,7 +278,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 .setPrefix(JwtAuthFilter.SCHEME)
                 .setRealm(getName())
                 .buildAuthFilter();
-        final Sessions sessions = new Sessions(jdbi, tokens, passwords, loginThrottles(jwt), audit, clock, instanceId);
+        final SignInService signIns = new SignInService(jdbi, tokens, passwords, loginThrottles(jwt), audit, clock, instanceId);
         // the token cookies act for a person: no other site may use them to change anything
         environment.jersey().register(new CrossSiteRequestFilter(
                 List.of(jwt.getCookies().getAccessName(), jwt.getCookies().getRefreshName()), jwt.getCookies().getAllowedOrigins()));
@@ -300,13 +300,13 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new InternalEmployeeResource(employees));
         environment.jersey().register(new UsersInfoResource(users));
         environment.jersey().register(new UserResource(users));
-        environment.jersey().register(new TokenResource(sessions, environment.getObjectMapper(), jwt));
+        environment.jersey().register(new TokenResource(signIns, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));
         final AuditSearch auditSearch = new AuditSearch(jdbi, clock);
         environment.jersey().register(new AuditResource(auditSearch,
                 new AuditExport(auditSearch, environment.getObjectMapper()), clock));
         environment.jersey().register(OpenApiResource.load());
-        environment.jersey().register(new LifecycleExceptionMapper());
+        environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
 
@@ -326,11 +326,11 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
      * The sign-in throttles. A sign-in waits for others still being checked at most as long as it
      * would wait for a password-check turn, and a little more.
      */
-    private static Sessions.Throttles loginThrottles(JwtConfig jwt) {
+    private static SignInService.Throttles loginThrottles(JwtConfig jwt) {
         final JwtConfig.LoginThrottleConfig limits = jwt.getLoginThrottle();
         final Duration window = limits.getWindow().toJavaDuration();
         final Duration settleWait = jwt.getPasswordHashing().getMaxWait().toJavaDuration().plus(THROTTLE_SETTLE_WAIT);
-        return new Sessions.Throttles(
+        return new SignInService.Throttles(
                 new FailedAttemptThrottle(limits.getMaxFailuresPerAccountAndAddress(), window, limits.getMaximumTracked(),
                         settleWait, Ticker.systemTicker()),
                 new FailedAttemptThrottle(limits.getMaxFailuresPerAccount(), window, limits.getMaximumTracked(),

@@ -4,7 +4,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditReasons;
-import io.authservice.auditing.AuditUnavailableException;
+import io.authservice.audittransport.AuditUnavailableException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;

@@ -2,7 +2,7 @@ package io.authservice.cli;
 
 import io.authservice.core.Actor;
 import io.authservice.core.KeyRef;
-import io.authservice.core.Lifetimes;
+import io.authservice.core.OperatorDurations;
 import io.authservice.core.Report;
 import io.authservice.core.Scopes;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -57,7 +57,7 @@ public final class ApiKeyCommands {
             final String expiresIn = namespace.getString("expires_in");
             return context.apiKeyReports().created(context.apiKeys().create(
                     namespace.getString("name"), scopes(namespace),
-                    expiresIn == null ? null : Lifetimes.parse(expiresIn, "expires-in", false),
+                    expiresIn == null ? null : OperatorDurations.parse(expiresIn, "expires-in", false),
                     Actor.command()));
         }
     }
@@ -110,7 +110,7 @@ public final class ApiKeyCommands {
             final String grace = namespace.getString("grace");
             final Duration defaultGrace = context.config().getApiKeys().getDefaultRotationGrace().toJavaDuration();
             return context.apiKeyReports().rotated(context.apiKeys().rotate(keyRef(namespace),
-                    grace == null ? defaultGrace : Lifetimes.parse(grace, "grace", true), Actor.command()));
+                    grace == null ? defaultGrace : OperatorDurations.parse(grace, "grace", true), Actor.command()));
         }
     }
 

@@ -1,11 +1,11 @@
 package io.authservice.cli;
 
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.auditing.AuditExport;
-import io.authservice.auditing.AuditFormat;
-import io.authservice.auditing.AuditQuery;
-import io.authservice.auditing.AuditSearch;
-import io.authservice.core.LifecycleException;
+import io.authservice.auditquery.AuditExport;
+import io.authservice.auditquery.AuditFormat;
+import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.AuditSearch;
+import io.authservice.core.RequestRefusedException;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
@@ -55,7 +55,7 @@ public final class AuditCommand extends ConfiguredCommand<AuthServiceConfigurati
             try {
                 format = AuditFormat.choose(namespace.getString("format"), java.util.List.of());
                 query = AuditQuery.parse(namespace::getString, format.exports());
-            } catch (LifecycleException e) {
+            } catch (RequestRefusedException e) {
                 throw new ReportingCommand.CommandFailedException(e.getMessage());
             }
             final AuditSearch search = new AuditSearch(context.jdbi(), context.clock());

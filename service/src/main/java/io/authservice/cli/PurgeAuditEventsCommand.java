@@ -3,7 +3,7 @@ package io.authservice.cli;
 import com.codahale.metrics.MetricRegistry;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditStore;
-import io.authservice.auditing.AuditPurges;
+import io.authservice.auditquery.AuditPurges;
 import io.authservice.core.Report;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;

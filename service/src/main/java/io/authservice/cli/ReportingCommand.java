@@ -2,7 +2,7 @@ package io.authservice.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.core.LifecycleException;
+import io.authservice.core.RequestRefusedException;
 import io.authservice.core.Report;
 import io.dropwizard.jersey.errors.ErrorMessage;
 import io.dropwizard.core.cli.Cli;
@@ -31,7 +31,7 @@ public abstract class ReportingCommand extends ConfiguredCommand<AuthServiceConf
     /** Declares the command's own arguments (the config file and {@code --json} are added for you). */
     protected abstract void addArguments(Subparser subparser);
 
-    /** Does the command's work; throws {@link LifecycleException} for anything the operator must fix. */
+    /** Does the command's work; throws {@link RequestRefusedException} for anything the operator must fix. */
     protected abstract Report run(Namespace namespace, CommandContext context) throws Exception;
 
     @Override
@@ -51,7 +51,7 @@ public abstract class ReportingCommand extends ConfiguredCommand<AuthServiceConf
             final Report report;
             try {
                 report = run(namespace, context);
-            } catch (LifecycleException e) {
+            } catch (RequestRefusedException e) {
                 if (json) {
                     out.println(context.json().writeValueAsString(new ErrorMessage(e.status(), e.getMessage())));
                 }

@@ -110,8 +110,8 @@ public final class ApiKeyService {
                 // a concurrent rotation (or deactivation) committed first: say which; this transaction,
                 // successor included, rolls back
                 checkRotatable(dao.findById(previous.id())
-                        .orElseThrow(() -> LifecycleException.notFound("no API key with " + ref)), now);
-                throw LifecycleException.conflict("key " + previous.id() + " was changed by a concurrent request; try again");
+                        .orElseThrow(() -> RequestRefusedException.notFound("no API key with " + ref)), now);
+                throw RequestRefusedException.conflict("key " + previous.id() + " was changed by a concurrent request; try again");
             }
             dao.recordChange(previous.hash());
             return new RotatedApiKey(dao.findById(previous.id()).orElseThrow(), successor);
@@ -191,25 +191,25 @@ public final class ApiKeyService {
     /** Throws the 409 that says why {@code key} cannot be rotated, if it cannot. */
     private static void checkRotatable(ApiKey key, Instant now) {
         switch (key.statusAt(now)) {
-            case INACTIVE -> throw LifecycleException.conflict("key " + key.id() + " is inactive; create a new key instead");
-            case EXPIRED -> throw LifecycleException.conflict("key " + key.id() + " has expired; create a new key instead");
+            case INACTIVE -> throw RequestRefusedException.conflict("key " + key.id() + " is inactive; create a new key instead");
+            case EXPIRED -> throw RequestRefusedException.conflict("key " + key.id() + " has expired; create a new key instead");
             case ACTIVE -> { }
         }
         if (key.replacedBy() != null) {
-            throw LifecycleException.conflict("key " + key.id() + " was already rotated to key " + key.replacedBy());
+            throw RequestRefusedException.conflict("key " + key.id() + " was already rotated to key " + key.replacedBy());
         }
     }
 
     private static ApiKey resolve(ApiKeyDAO dao, KeyRef ref) {
         if (ref.id() != null) {
-            return dao.findById(ref.id()).orElseThrow(() -> LifecycleException.notFound("no API key with " + ref));
+            return dao.findById(ref.id()).orElseThrow(() -> RequestRefusedException.notFound("no API key with " + ref));
         }
         final List<ApiKey> named = dao.findCurrentByName(ref.name());
         if (named.isEmpty()) {
-            throw LifecycleException.notFound("no active API key with " + ref);
+            throw RequestRefusedException.notFound("no active API key with " + ref);
         }
         if (named.size() > 1) {
-            throw LifecycleException.conflict("ambiguous: " + named.size() + " active API keys have " + ref
+            throw RequestRefusedException.conflict("ambiguous: " + named.size() + " active API keys have " + ref
                     + " (ids " + named.stream().map(k -> Long.toString(k.id())).toList() + "); name the key by 'id'");
         }
         return named.get(0);

@@ -71,7 +71,7 @@ public final class ConcurrencyLimit {
     }
 
     /** No turn came free in time: the work was not done; the caller may try again shortly (503). */
-    public static final class OverloadedException extends LifecycleException {
+    public static final class OverloadedException extends RequestRefusedException {
         private OverloadedException() {
             super(503, "the service is busy with other password checks; retry in a moment");
         }

@@ -44,7 +44,7 @@ public final class EmployeeService {
      * Creates an employee.
      *
      * @throws InvalidInputException naming the field at fault, or a linked user that does not exist
-     * @throws LifecycleException    409 if the employee number is taken or the user already linked
+     * @throws RequestRefusedException    409 if the employee number is taken or the user already linked
      */
     public Employee create(NewEmployee employee, Actor actor) {
         final Checked checked = check(employee);
@@ -52,7 +52,7 @@ public final class EmployeeService {
         final Employee created = write(() -> jdbi.inTransaction(handle -> {
             final EmployeeDAO dao = handle.attach(EmployeeDAO.class);
             if (dao.findByEmployeeNumber(checked.employeeNumber()).isPresent()) {
-                throw LifecycleException.conflict("employee number '" + checked.employeeNumber() + "' is already taken");
+                throw RequestRefusedException.conflict("employee number '" + checked.employeeNumber() + "' is already taken");
             }
             final Long userId = resolveUser(handle, checked, Set.of());
             return dao.findById(insert(dao, checked, userId, now)).orElseThrow();
@@ -159,7 +159,7 @@ public final class EmployeeService {
         }
         final Optional<Employee> linked = handle.attach(EmployeeDAO.class).findByUserId(user.id());
         if (linked.isPresent()) {
-            throw LifecycleException.conflict(c.where() + "user '" + user.username() + "' is already linked to employee "
+            throw RequestRefusedException.conflict(c.where() + "user '" + user.username() + "' is already linked to employee "
                     + linked.get().employeeNumber());
         }
         return user.id();
@@ -180,7 +180,7 @@ public final class EmployeeService {
             return write.run();
         } catch (StatementException e) {
             if (Constraints.isUniqueViolation(e)) {
-                throw LifecycleException.conflict(raced);
+                throw RequestRefusedException.conflict(raced);
             }
             throw e;
         }

@@ -52,7 +52,7 @@ public final class UserService {
      * Creates a user. {@code password} null means the user has no password (and cannot sign in).
      *
      * @throws InvalidInputException naming the field at fault
-     * @throws LifecycleException    409 if the username is taken
+     * @throws RequestRefusedException    409 if the username is taken
      */
     public User create(NewUser user, String password, Actor actor) {
         final Checked checked = check(user);
@@ -82,7 +82,7 @@ public final class UserService {
      * an empty list removes them all. Access tokens already issued keep their roles until they
      * expire; the next refresh carries the new ones.
      *
-     * @throws LifecycleException 404 for an unknown user
+     * @throws RequestRefusedException 404 for an unknown user
      */
     public User setRoles(UserRef ref, List<String> roles, Actor actor) {
         final List<String> checked = Roles.validate(roles, "");
@@ -90,7 +90,7 @@ public final class UserService {
         final User updated = jdbi.inTransaction(handle -> {
             final UserDAO dao = handle.attach(UserDAO.class);
             final User user = (ref.id() != null ? dao.findById(ref.id()) : dao.findByUsername(ref.username()))
-                    .orElseThrow(() -> LifecycleException.notFound("no user with " + ref));
+                    .orElseThrow(() -> RequestRefusedException.notFound("no user with " + ref));
             dao.updateRoles(user.id(), Roles.format(checked), now);
             return dao.findById(user.id()).orElseThrow();
         });
@@ -154,7 +154,7 @@ public final class UserService {
             });
         } catch (StatementException e) {
             if (Constraints.isUniqueViolation(e)) {
-                throw LifecycleException.conflict("another change added some of these users meanwhile; run the import again");
+                throw RequestRefusedException.conflict("another change added some of these users meanwhile; run the import again");
             }
             throw e;
         }
@@ -195,8 +195,8 @@ public final class UserService {
                 c.active(), c.dateJoined() == null ? now : c.dateJoined(), now);
     }
 
-    private static LifecycleException taken(String username) {
-        return LifecycleException.conflict("username '" + username + "' is already taken");
+    private static RequestRefusedException taken(String username) {
+        return RequestRefusedException.conflict("username '" + username + "' is already taken");
     }
 
     private Instant now() {

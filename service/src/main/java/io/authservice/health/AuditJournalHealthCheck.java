@@ -1,8 +1,8 @@
 package io.authservice.health;
 
 import com.codahale.metrics.health.HealthCheck;
-import io.authservice.auditing.AuditJournal;
-import io.authservice.auditing.AuditShipper;
+import io.authservice.audittransport.AuditJournal;
+import io.authservice.audittransport.AuditShipper;
 
 import java.time.Duration;
 

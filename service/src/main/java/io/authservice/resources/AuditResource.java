@@ -1,13 +1,13 @@
 package io.authservice.resources;
 
 import io.authservice.api.AuditSummary;
-import io.authservice.auditing.AuditExport;
-import io.authservice.auditing.AuditFormat;
-import io.authservice.auditing.AuditQuery;
-import io.authservice.auditing.AuditSearch;
+import io.authservice.auditquery.AuditExport;
+import io.authservice.auditquery.AuditFormat;
+import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.AuditSearch;
 import io.authservice.core.Caller;
 import io.authservice.core.InvalidInputException;
-import io.authservice.core.Lifetimes;
+import io.authservice.core.OperatorDurations;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
 import io.authservice.core.Text;
@@ -97,7 +97,7 @@ public final class AuditResource {
         if (value == null || value.isEmpty()) {
             return DEFAULT_UNUSED_DAYS;
         }
-        return Lifetimes.wholeDays(value, "unused_days", 3650);
+        return OperatorDurations.wholeDays(value, "unused_days", 3650);
     }
 
     private static void checkNames(MultivaluedMap<String, String> params, Set<String> known) {

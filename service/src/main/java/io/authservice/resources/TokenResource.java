@@ -3,7 +3,7 @@ package io.authservice.resources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.auth.JwtTokens;
 import io.authservice.auth.Origin;
-import io.authservice.auth.Sessions;
+import io.authservice.auth.SignInService;
 import io.authservice.config.JwtConfig;
 import io.authservice.core.JsonBodies;
 import io.authservice.core.UserService;
@@ -57,14 +57,14 @@ public final class TokenResource {
     private static final String INVALID_TOKEN = "Token is invalid or expired.";
     private static final String REFRESH_PATH = "/api/v1/token";
 
-    private final Sessions sessions;
+    private final SignInService signIns;
     private final ObjectMapper json;
     private final JwtConfig.CookieConfig cookies;
     private final Duration accessLifetime;
     private final Duration refreshLifetime;
 
-    public TokenResource(Sessions sessions, ObjectMapper json, JwtConfig config) {
-        this.sessions = sessions;
+    public TokenResource(SignInService signIns, ObjectMapper json, JwtConfig config) {
+        this.signIns = signIns;
         this.json = json;
         this.cookies = config.getCookies();
         this.accessLifetime = config.getAccessTokenLifetime().toJavaDuration();
@@ -84,7 +84,7 @@ public final class TokenResource {
         if (password.length() > UserService.MAX_PASSWORD_LENGTH * 2) {
             throw new BadRequestException("'password' is too long");
         }
-        return answer(sessions.signIn(username, email, password, Origin.of(request)), REFUSED);
+        return answer(signIns.signIn(username, email, password, Origin.of(request)), REFUSED);
     }
 
     @POST
@@ -93,13 +93,13 @@ public final class TokenResource {
         final String token = presentedRefresh(body, request)
                 .orElseThrow(() -> new BadRequestException("'refresh' is required (the body or the "
                         + cookies.getRefreshName() + " cookie)"));
-        return answer(sessions.refresh(token, Origin.of(request)), INVALID_TOKEN);
+        return answer(signIns.refresh(token, Origin.of(request)), INVALID_TOKEN);
     }
 
     @POST
     @Path("logout")
     public Response signOut(InputStream body, @Context ContainerRequestContext request) {
-        sessions.signOut(presentedRefresh(body, request).orElse(null), Origin.of(request));
+        signIns.signOut(presentedRefresh(body, request).orElse(null), Origin.of(request));
         return Response.noContent()
                 .cookie(expired(cookies.getAccessName(), "/"), expired(cookies.getRefreshName(), REFRESH_PATH))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -111,7 +111,7 @@ public final class TokenResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response verify(InputStream body, @Context ContainerRequestContext request) {
         final String token = parse(body, Set.of("token")).requiredText("token");
-        final JwtTokens.Check check = sessions.verify(token, Origin.of(request));
+        final JwtTokens.Check check = signIns.verify(token, Origin.of(request));
         if (!(check instanceof JwtTokens.Valid valid)) {
             throw unauthorized(INVALID_TOKEN);
         }
@@ -126,8 +126,8 @@ public final class TokenResource {
         return Response.ok(answer).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
     }
 
-    private Response answer(Sessions.Outcome outcome, String refusal) {
-        if (outcome instanceof Sessions.Granted granted) {
+    private Response answer(SignInService.Outcome outcome, String refusal) {
+        if (outcome instanceof SignInService.Granted granted) {
             final Map<String, String> pair = new LinkedHashMap<>();
             pair.put("access", granted.pair().access().token());
             pair.put("refresh", granted.pair().refresh().token());
@@ -138,11 +138,11 @@ public final class TokenResource {
                     .header(HttpHeaders.CACHE_CONTROL, "no-store")
                     .build();
         }
-        if (outcome instanceof Sessions.Throttled throttled) {
+        if (outcome instanceof SignInService.Throttled throttled) {
             throw ErrorResponses.retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
                     "Too many failed sign-ins; retry later.");
         }
-        if (outcome instanceof Sessions.Overloaded overloaded) {
+        if (outcome instanceof SignInService.Overloaded overloaded) {
             throw ErrorResponses.retryLater(Response.Status.SERVICE_UNAVAILABLE, overloaded.retryAfterSeconds(),
                     "Too many sign-ins at once; retry in a moment.");
         }
@@ -171,7 +171,7 @@ public final class TokenResource {
                 : Optional.of(cookie.getValue());
     }
 
-    /** The body as a JSON object of known fields; bad input is a 400 (see {@link LifecycleExceptionMapper}). */
+    /** The body as a JSON object of known fields; bad input is a 400 (see {@link RequestRefusedExceptionMapper}). */
     private JsonBodies parse(InputStream body, Set<String> known) {
         return JsonBodies.object(json, read(body), known);
     }

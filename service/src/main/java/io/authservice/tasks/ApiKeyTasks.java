@@ -5,7 +5,7 @@ import io.authservice.auth.ApiKeyCache;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeyService;
 import io.authservice.core.KeyRef;
-import io.authservice.core.Lifetimes;
+import io.authservice.core.OperatorDurations;
 import io.authservice.core.Scopes;
 import io.dropwizard.servlets.tasks.Task;
 
@@ -31,7 +31,7 @@ public final class ApiKeyTasks {
                         (params, body, actor) -> reports.created(keys.create(
                                 params.get("name").orElse(null),
                                 scopes(params),
-                                params.get("expires_in").map(v -> Lifetimes.parse(v, "expires_in", false)).orElse(null),
+                                params.get("expires_in").map(v -> OperatorDurations.parse(v, "expires_in", false)).orElse(null),
                                 actor))),
                 new ReportingTask("list-api-keys", json, Set.of(),
                         (params, body, actor) -> reports.list(keys.list())),
@@ -40,7 +40,7 @@ public final class ApiKeyTasks {
                 new ReportingTask("rotate-api-key", json, Set.of("id", "name", "grace"),
                         (params, body, actor) -> reports.rotated(keys.rotate(
                                 ref(params),
-                                params.get("grace").map(v -> Lifetimes.parse(v, "grace", true)).orElse(defaultGrace),
+                                params.get("grace").map(v -> OperatorDurations.parse(v, "grace", true)).orElse(defaultGrace),
                                 actor))),
                 new ReportingTask("delete-api-key", json, Set.of("id", "name"),
                         (params, body, actor) -> reports.deleted(keys.delete(ref(params), actor))),

@@ -1,7 +1,7 @@
 package io.authservice.tasks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.authservice.auditing.AuditPurges;
+import io.authservice.auditquery.AuditPurges;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.util.List;

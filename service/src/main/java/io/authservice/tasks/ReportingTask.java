@@ -3,7 +3,7 @@ package io.authservice.tasks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.core.Actor;
-import io.authservice.core.LifecycleException;
+import io.authservice.core.RequestRefusedException;
 import io.authservice.core.Report;
 import io.dropwizard.jersey.errors.ErrorMessage;
 import io.dropwizard.servlets.tasks.PostBodyTask;
@@ -41,7 +41,7 @@ public final class ReportingTask extends PostBodyTask {
         this.parameters = Set.copyOf(allowed);
     }
 
-    /** Does a task's work; throws {@link LifecycleException} for anything the caller must fix. */
+    /** Does a task's work; throws {@link RequestRefusedException} for anything the caller must fix. */
     @FunctionalInterface
     public interface Handler {
         Report run(TaskParams params, String body, Actor actor);
@@ -60,7 +60,7 @@ public final class ReportingTask extends PostBodyTask {
             } else {
                 output.println(report.text());
             }
-        } catch (LifecycleException e) {
+        } catch (RequestRefusedException e) {
             answerError(context, output, e.status(), e.getMessage());
         } catch (RuntimeException | JsonProcessingException e) {
             final String id = UUID.randomUUID().toString();

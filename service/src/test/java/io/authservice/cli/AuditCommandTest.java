@@ -7,7 +7,7 @@ import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditReasons;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditWireFormat;
-import io.authservice.auditing.AuditCsv;
+import io.authservice.auditquery.AuditCsv;
 import io.authservice.db.Databases;
 import io.authservice.testing.CommandRunner;
 import io.authservice.testing.CommandRunner.Result;

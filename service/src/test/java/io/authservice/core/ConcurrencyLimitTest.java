@@ -37,7 +37,7 @@ class ConcurrencyLimitTest {
             final AtomicInteger ran = new AtomicInteger();
             assertThatThrownBy(() -> limit.call(ran::incrementAndGet))
                     .isInstanceOf(ConcurrencyLimit.OverloadedException.class)
-                    .satisfies(e -> assertThat(((LifecycleException) e).status()).isEqualTo(503));
+                    .satisfies(e -> assertThat(((RequestRefusedException) e).status()).isEqualTo(503));
             assertThat(ran.get()).isZero();
             assertThat(refusals.get()).isEqualTo(1);
 

@@ -85,8 +85,8 @@ class DirectoryServicesIntegrationTest {
         assertThat(users.find(alice.id())).contains(alice);
         assertThat(alice.toString()).doesNotContain(alice.passwordHash());
         assertThatThrownBy(() -> users.create(NewUser.of("alice", "", "", "", List.of()), null, ACTOR))
-                .isInstanceOf(LifecycleException.class)
-                .satisfies(e -> assertThat(((LifecycleException) e).status()).isEqualTo(409));
+                .isInstanceOf(RequestRefusedException.class)
+                .satisfies(e -> assertThat(((RequestRefusedException) e).status()).isEqualTo(409));
         assertThat(events).extracting(AuditEvent::type).containsExactly(UserService.USER_CREATED);
         assertThat(events.get(0).userId()).isEqualTo(alice.id());
     }
@@ -118,7 +118,7 @@ class DirectoryServicesIntegrationTest {
         assertThat(employees.importEmployees(List.of(linked, plain), ACTOR).skipped()).isEqualTo(2);
         assertThatThrownBy(() -> employees.create(new NewEmployee(0, "E-9", "X", "Y", "x@corp.example", "", "", true,
                 alice.id(), null), ACTOR))
-                .isInstanceOf(LifecycleException.class)
+                .isInstanceOf(RequestRefusedException.class)
                 .hasMessageContaining("already linked to employee E-1");
     }
 }

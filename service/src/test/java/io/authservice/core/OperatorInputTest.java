@@ -12,13 +12,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OperatorInputTest {
     @Test
     void durationsInTheUsualShortForms() {
-        assertThat(Lifetimes.parse("90d", "expires_in", false)).isEqualTo(Duration.ofDays(90));
-        assertThat(Lifetimes.parse("24h", "grace", true)).isEqualTo(Duration.ofHours(24));
-        assertThat(Lifetimes.parse(" 30m ", "grace", true)).isEqualTo(Duration.ofMinutes(30));
-        assertThat(Lifetimes.parse("0s", "grace", true)).isZero();
-        assertThatThrownBy(() -> Lifetimes.parse("0s", "expires_in", false)).hasMessageContaining("more than zero");
-        assertThatThrownBy(() -> Lifetimes.parse("soon", "grace", true)).hasMessageContaining("'grace' must be a duration");
-        assertThatThrownBy(() -> Lifetimes.parse("36501d", "grace", true)).hasMessageContaining("at most");
+        assertThat(OperatorDurations.parse("90d", "expires_in", false)).isEqualTo(Duration.ofDays(90));
+        assertThat(OperatorDurations.parse("24h", "grace", true)).isEqualTo(Duration.ofHours(24));
+        assertThat(OperatorDurations.parse(" 30m ", "grace", true)).isEqualTo(Duration.ofMinutes(30));
+        assertThat(OperatorDurations.parse("0s", "grace", true)).isZero();
+        assertThatThrownBy(() -> OperatorDurations.parse("0s", "expires_in", false)).hasMessageContaining("more than zero");
+        assertThatThrownBy(() -> OperatorDurations.parse("soon", "grace", true)).hasMessageContaining("'grace' must be a duration");
+        assertThatThrownBy(() -> OperatorDurations.parse("36501d", "grace", true)).hasMessageContaining("at most");
     }
 
     @Test

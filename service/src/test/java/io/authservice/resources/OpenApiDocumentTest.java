@@ -15,7 +15,7 @@ import io.authservice.api.UsersInfoRequest;
 import io.authservice.api.WhoAmI;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditWireFormat;
-import io.authservice.auditing.AuditCsv;
+import io.authservice.auditquery.AuditCsv;
 import io.authservice.core.Scopes;
 import io.authservice.testing.Http;
 import io.authservice.testing.TestApps;

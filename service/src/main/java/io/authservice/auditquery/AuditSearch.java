@@ -1,0 +1,170 @@
+package io.authservice.auditquery;
+
+import io.authservice.api.AuditSummary;
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventMapper;
+import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditEventDAO;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/** Runs searches and summaries over the audit store ({@code audit_events}). */
+public final class AuditSearch {
+    /** Rows fetched per round trip when an export streams. */
+    private static final int FETCH_SIZE = 1000;
+    /** How many client addresses a summary lists. */
+    public static final int TOP_ADDRESSES = 10;
+    /** How many failed-key fingerprints a summary lists. */
+    public static final int TOP_FINGERPRINTS = 10;
+
+    private static final AuditEventMapper MAPPER = new AuditEventMapper();
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public AuditSearch(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+    }
+
+    /** A page of events and the cursor for the next one (null when this page is the last). */
+    public record Page(List<AuditEvent> events, AuditCursor next) {
+    }
+
+    /** One page, newest first: at most {@code query.limit()} events (which must be set). */
+    public Page page(AuditQuery query) {
+        final int limit = query.limit();
+        final List<AuditEvent> rows = jdbi.withHandle(handle -> query(handle, query, limit + 1).map(MAPPER).list());
+        if (rows.size() <= limit) {
+            return new Page(rows, null);
+        }
+        final List<AuditEvent> page = rows.subList(0, limit);
+        final AuditEvent last = page.get(limit - 1);
+        return new Page(List.copyOf(page), new AuditCursor(last.occurredAt(), last.id()));
+    }
+
+    /**
+     * Every matching event, newest first, handed to {@code each} as rows arrive from the database (a
+     * cursor on PostgreSQL: memory stays flat for millions of rows).
+     */
+    public void stream(AuditQuery query, Consumer<AuditEvent> each) {
+        jdbi.useTransaction(handle -> {
+            try (Stream<AuditEvent> rows = query(handle, query, query.limit()).setFetchSize(FETCH_SIZE).map(MAPPER).stream()) {
+                rows.forEach(each);
+            }
+        });
+    }
+
+    private static Query query(Handle handle, AuditQuery query, Integer limit) {
+        final StringBuilder sql = new StringBuilder("SELECT " + AuditEventDAO.COLUMNS + " FROM audit_events WHERE 1 = 1");
+        // names come from AuditQuery.FILTERS only, never from the request
+        for (String column : query.filters().keySet()) {
+            sql.append(" AND ").append(column).append(" = :").append(column);
+        }
+        if (query.from() != null) {
+            sql.append(" AND occurred_at >= :from");
+        }
+        if (query.to() != null) {
+            sql.append(" AND occurred_at < :to");
+        }
+        if (query.cursor() != null) {
+            sql.append(" AND (occurred_at < :cursor_at OR (occurred_at = :cursor_at AND id < :cursor_id))");
+        }
+        sql.append(" ORDER BY occurred_at DESC, id DESC");
+        if (limit != null) {
+            sql.append(" LIMIT ").append((int) limit);
+        }
+        final Query q = handle.createQuery(sql.toString());
+        for (Map.Entry<String, Object> filter : query.filters().entrySet()) {
+            q.bind(filter.getKey(), filter.getValue());
+        }
+        if (query.from() != null) {
+            q.bind("from", utc(query.from()));
+        }
+        if (query.to() != null) {
+            q.bind("to", utc(query.to()));
+        }
+        if (query.cursor() != null) {
+            q.bind("cursor_at", utc(query.cursor().occurredAt()));
+            q.bind("cursor_id", query.cursor().id());
+        }
+        return q;
+    }
+
+    /**
+     * What happened between {@code from} and {@code to}: counts by type and outcome, the client
+     * addresses with the most failures, uses per key, the failed-key fingerprints seen most; and the
+     * active keys with no use in the last {@code unusedDays} days (rotation candidates).
+     */
+    public AuditSummary summary(Instant from, Instant to, int unusedDays) {
+        final Instant now = clock.instant();
+        final Instant cutoff = now.minus(Duration.ofDays(unusedDays));
+        return jdbi.withHandle(handle -> {
+            final List<AuditSummary.TypeCount> byType = handle.createQuery(
+                            "SELECT type, outcome, COUNT(*) AS n FROM audit_events"
+                                    + " WHERE occurred_at >= :from AND occurred_at < :to GROUP BY type, outcome ORDER BY type, outcome")
+                    .bind("from", utc(from)).bind("to", utc(to))
+                    .map((rs, ctx) -> new AuditSummary.TypeCount(rs.getString("type"), rs.getString("outcome"), rs.getLong("n")))
+                    .list();
+            final List<AuditSummary.AddressFailures> addresses = handle.createQuery(
+                            "SELECT client_address, COUNT(*) AS n FROM audit_events"
+                                    + " WHERE occurred_at >= :from AND occurred_at < :to AND outcome = :failure"
+                                    + " AND client_address IS NOT NULL"
+                                    + " GROUP BY client_address ORDER BY n DESC, client_address LIMIT " + TOP_ADDRESSES)
+                    .bind("from", utc(from)).bind("to", utc(to)).bind("failure", AuditEvent.FAILURE)
+                    .map((rs, ctx) -> new AuditSummary.AddressFailures(rs.getString("client_address"), rs.getLong("n")))
+                    .list();
+            final List<AuditSummary.KeyUses> keys = handle.createQuery(
+                            "SELECT key_id, MAX(key_name) AS key_name, COUNT(*) AS n, MAX(occurred_at) AS last_used_at"
+                                    + " FROM audit_events WHERE occurred_at >= :from AND occurred_at < :to AND type = :used"
+                                    + " AND key_id IS NOT NULL GROUP BY key_id ORDER BY n DESC, key_id")
+                    .bind("from", utc(from)).bind("to", utc(to)).bind("used", AuditEventTypes.API_KEY_USED)
+                    .map((rs, ctx) -> new AuditSummary.KeyUses(rs.getLong("key_id"), rs.getString("key_name"),
+                            rs.getLong("n"), rs.getObject("last_used_at", OffsetDateTime.class).toInstant()))
+                    .list();
+            final List<AuditSummary.FingerprintAttempts> fingerprints = handle.createQuery(
+                            "SELECT fingerprint, COUNT(*) AS n, COUNT(DISTINCT client_address) AS addresses,"
+                                    + " MIN(occurred_at) AS first_seen, MAX(occurred_at) AS last_seen FROM audit_events"
+                                    + " WHERE occurred_at >= :from AND occurred_at < :to AND type = :rejected"
+                                    + " AND fingerprint IS NOT NULL"
+                                    + " GROUP BY fingerprint ORDER BY n DESC, fingerprint LIMIT " + TOP_FINGERPRINTS)
+                    .bind("from", utc(from)).bind("to", utc(to)).bind("rejected", AuditEventTypes.API_KEY_REJECTED)
+                    .map((rs, ctx) -> new AuditSummary.FingerprintAttempts(rs.getString("fingerprint"), rs.getLong("n"),
+                            rs.getLong("addresses"), rs.getObject("first_seen", OffsetDateTime.class).toInstant(),
+                            rs.getObject("last_seen", OffsetDateTime.class).toInstant()))
+                    .list();
+            final List<AuditSummary.UnusedKey> unused = new ArrayList<>(handle.createQuery(
+                            "SELECT k.id, k.name, k.prefix, k.created_at,"
+                                    + " (SELECT MAX(e.occurred_at) FROM audit_events e WHERE e.key_id = k.id AND e.type = :used)"
+                                    + " AS last_used_at"
+                                    + " FROM api_keys k WHERE k.is_active = TRUE"
+                                    + " AND (k.expires_at IS NULL OR k.expires_at > :now) AND k.created_at < :cutoff"
+                                    + " AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.key_id = k.id AND e.type = :used"
+                                    + " AND e.occurred_at >= :cutoff) ORDER BY k.id")
+                    .bind("used", AuditEventTypes.API_KEY_USED).bind("now", utc(now)).bind("cutoff", utc(cutoff))
+                    .map((rs, ctx) -> {
+                        final OffsetDateTime last = rs.getObject("last_used_at", OffsetDateTime.class);
+                        return new AuditSummary.UnusedKey(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
+                                rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                                last == null ? null : last.toInstant());
+                    })
+                    .list());
+            return new AuditSummary(from, to, byType, addresses, keys, fingerprints, unusedDays, unused);
+        });
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(java.time.ZoneOffset.UTC);
+    }
+}
