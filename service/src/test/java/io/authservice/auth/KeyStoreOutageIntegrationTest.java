@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The service on a PostgreSQL server of its own, which the test stops: a request whose key is not
@@ -33,6 +34,7 @@ class KeyStoreOutageIntegrationTest {
     /**
      * No revocation poll during the test: a poll that read the keys' creation rows after the first
      * request would drop the cached key (as it must), and "a cached key still works" would race it.
+     * Only the start-up poll runs, and the test waits for it before creating its keys.
      */
     private static final String LONG_POLL = "1h";
     private static final EmbeddedPostgres SERVER = start();
@@ -46,6 +48,8 @@ class KeyStoreOutageIntegrationTest {
 
     @Test
     void anUncachedKeyGets503WithRetryAfterAndAStoreUnavailableEventWhileTheDatabaseIsDown() throws IOException {
+        await("the start-up poll of the key change log")
+                .until(() -> APP.getEnvironment().healthChecks().runHealthCheck("api-key-cache").isHealthy());
         final String cached = admin.json("create-api-key", Map.of("name", "outage-cached")).get("key").asText();
         final String uncached = admin.json("create-api-key", Map.of("name", "outage-uncached")).get("key").asText();
         assertThat(http.get("/api/v1/whoami/", "X-API-Key", cached).status()).isEqualTo(200);
