@@ -2,7 +2,7 @@ package io.authservice.audit;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.Update;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +11,13 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -38,9 +42,33 @@ public final class AuditStore {
     private static final Logger LOG = LoggerFactory.getLogger(AuditStore.class);
 
     private final Jdbi jdbi;
+    private final List<BatchStep> steps;
 
     public AuditStore(Jdbi jdbi) {
+        this(jdbi, List.of());
+    }
+
+    /**
+     * @param steps run, in this order, in the transaction of every batch that stores at least one
+     *              event, with the events that batch newly stored
+     */
+    public AuditStore(Jdbi jdbi, List<BatchStep> steps) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.steps = List.copyOf(steps);
+    }
+
+    /**
+     * Work that must commit or roll back with the events it is about (derived rows kept beside the
+     * trail): it runs inside the transaction that stores a batch, and its failure fails the batch.
+     */
+    @FunctionalInterface
+    public interface BatchStep {
+        /**
+         * @param handle   the batch's transaction
+         * @param inserted the events this transaction stores, as the store keeps them ({@link #fit}),
+         *                 in the order given; none that the store already held
+         */
+        void stored(Handle handle, List<AuditEvent> inserted);
     }
 
     public Jdbi jdbi() {
@@ -140,10 +168,14 @@ public final class AuditStore {
         jdbi.useTransaction(handle -> {
             final boolean h2 = isH2(handle);
             if (!fitted.isEmpty()) {
-                if (h2) {
-                    handle.attach(AuditEventDAO.class).insertIfAbsentH2(fitted);
-                } else {
-                    insertIfAbsentPostgres(handle, fitted);
+                final List<AuditEvent> inserted = steps.isEmpty() ? List.of() : insertNew(handle, h2, fitted);
+                if (steps.isEmpty()) {
+                    insertIfAbsent(handle, h2, fitted);
+                }
+                if (!inserted.isEmpty()) {
+                    for (BatchStep step : steps) {
+                        step.stored(handle, inserted);
+                    }
                 }
             }
             if (!letters.isEmpty()) {
@@ -155,6 +187,48 @@ public final class AuditStore {
                 }
             }
         });
+    }
+
+    private static void insertIfAbsent(Handle handle, boolean h2, List<AuditEvent> events) {
+        if (h2) {
+            handle.attach(AuditEventDAO.class).insertIfAbsentH2(events);
+        } else {
+            bindColumns(handle.createUpdate(AuditEventDAO.INSERT_IF_ABSENT_POSTGRES), events).execute();
+        }
+    }
+
+    /**
+     * Inserts the events the store does not hold yet and returns them, in the order given. PostgreSQL
+     * says which rows its insert added ({@code RETURNING}), so a writer racing this one on the same
+     * event cannot make both count it; on H2 (one process) the ids already held are read first.
+     */
+    private static List<AuditEvent> insertNew(Handle handle, boolean h2, List<AuditEvent> events) {
+        final Set<UUID> added;
+        if (h2) {
+            final Set<UUID> held = new HashSet<>(handle.createQuery("SELECT id FROM audit_events WHERE id IN (<ids>)")
+                    .bindList("ids", events.stream().map(AuditEvent::id).toList()).mapTo(UUID.class).list());
+            final Map<UUID, AuditEvent> fresh = new LinkedHashMap<>();
+            for (AuditEvent event : events) {
+                if (!held.contains(event.id())) {
+                    fresh.putIfAbsent(event.id(), event);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                handle.attach(AuditEventDAO.class).insertIfAbsentH2(fresh.values());
+            }
+            added = fresh.keySet();
+        } else {
+            added = new HashSet<>(bindColumns(handle.createQuery(AuditEventDAO.INSERT_IF_ABSENT_POSTGRES + " RETURNING id"), events)
+                    .mapTo(UUID.class).list());
+        }
+        final List<AuditEvent> inserted = new ArrayList<>(added.size());
+        final Set<UUID> seen = new HashSet<>();
+        for (AuditEvent event : events) {
+            if (added.contains(event.id()) && seen.add(event.id())) {
+                inserted.add(event);
+            }
+        }
+        return inserted;
     }
 
     /**
@@ -243,17 +317,16 @@ public final class AuditStore {
             new ArrayColumn("actor", String.class, AuditEvent::actor),
             new ArrayColumn("surface", String.class, AuditEvent::surface));
 
-    /** The whole batch in one statement: each column's values as one array, unnested into rows. */
-    private static void insertIfAbsentPostgres(Handle handle, List<AuditEvent> events) {
-        final Update insert = handle.createUpdate(AuditEventDAO.INSERT_IF_ABSENT_POSTGRES);
+    /** The whole batch in one statement (PostgreSQL): each column's values as one array, unnested into rows. */
+    private static <S extends SqlStatement<S>> S bindColumns(S statement, List<AuditEvent> events) {
         for (ArrayColumn column : ARRAY_COLUMNS) {
             final Object[] values = new Object[events.size()];
             for (int i = 0; i < values.length; i++) {
                 values[i] = column.value().apply(events.get(i));
             }
-            insert.bindArray(column.parameter(), column.elementType(), values);
+            statement.bindArray(column.parameter(), column.elementType(), values);
         }
-        insert.execute();
+        return statement;
     }
 
     private static boolean isH2(Handle handle) {

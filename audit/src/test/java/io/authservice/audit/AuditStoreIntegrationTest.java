@@ -65,6 +65,37 @@ class AuditStoreIntegrationTest {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void aBatchStepSeesOnlyTheEventsItsTransactionNewlyStores(Supplier<Jdbi> database) {
+        final Jdbi jdbi = migrated(database.get());
+        final List<List<UUID>> seen = new ArrayList<>();
+        final AuditStore store = new AuditStore(jdbi, List.of((handle, inserted) ->
+                seen.add(inserted.stream().map(AuditEvent::id).toList())));
+        final List<AuditEvent> first = events(3);
+        final List<AuditEvent> later = events(2);
+
+        store.insertAll(first);
+        store.insertAll(List.of(first.get(0), later.get(0), later.get(0), first.get(2), later.get(1)));
+        store.insertAll(first);
+
+        assertThat(seen).containsExactly(first.stream().map(AuditEvent::id).toList(),
+                later.stream().map(AuditEvent::id).toList());
+        assertThat(eventIds(jdbi)).hasSize(5);
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aFailingBatchStepRollsTheBatchBack(Supplier<Jdbi> database) {
+        final Jdbi jdbi = migrated(database.get());
+        final AuditStore store = new AuditStore(jdbi, List.of((handle, inserted) -> {
+            throw new IllegalStateException("the step fails");
+        }));
+
+        assertThatThrownBy(() -> store.insertAll(events(3))).hasMessageContaining("the step fails");
+        assertThat(eventIds(jdbi)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void anEventTheDatabaseRefusesBecomesADeadLetterAndTheOthersAreStored(Supplier<Jdbi> database) {
         final Jdbi jdbi = migrated(database.get());
         final AuditStore store = new AuditStore(jdbi);
