@@ -7,6 +7,7 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
+import io.authservice.audit.seal.SealedStores;
 import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -17,6 +18,7 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
@@ -60,7 +62,11 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
         final AuditStore store = new AuditStore(jdbi);
-        final AuditConsumers consumers = new AuditConsumers(config.getKafka(), store, clock, environment.metrics(), batchHook());
+        // each partition's events are sealed in a chain of their own, signed with this consumer's key
+        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, List.of());
+        final AuditConsumers consumers = new AuditConsumers(config.getKafka(),
+                partition -> sealed.forChain(SealedStores.kafkaChain(partition.topic(), partition.partition())), clock,
+                environment.metrics(), batchHook());
         environment.lifecycle().manage(consumers);
         environment.healthChecks().register("consumers", consumers.healthCheck());
         // the process that writes the store keeps it to its retention period
