@@ -191,7 +191,7 @@ public final class AuditStore {
 
     private static void insertIfAbsent(Handle handle, boolean h2, List<AuditEvent> events) {
         if (h2) {
-            handle.attach(AuditEventDAO.class).insertIfAbsentH2(events);
+            insertNew(handle, true, events);  // the held ids read first, then a plain INSERT of the rest
         } else {
             bindColumns(handle.createUpdate(AuditEventDAO.INSERT_IF_ABSENT_POSTGRES), events).execute();
         }
@@ -214,7 +214,7 @@ public final class AuditStore {
                 }
             }
             if (!fresh.isEmpty()) {
-                handle.attach(AuditEventDAO.class).insertIfAbsentH2(fresh.values());
+                handle.attach(AuditEventDAO.class).insertFreshH2(fresh.values());
             }
             added = fresh.keySet();
         } else {
