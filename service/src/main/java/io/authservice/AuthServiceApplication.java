@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
 import io.authservice.audit.EmbeddedH2;
@@ -363,7 +364,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditShipper.Destination destination = switch (audit.getSink()) {
             case kafka -> new KafkaDestination(new KafkaProducer<>(
                     KafkaDestination.producerProperties(audit.getKafka(), "auth-service-" + instanceId)), audit.getKafka());
-            case direct -> new StoreDestination(new AuditStore(jdbi), instanceId, clock());
+            case direct -> new StoreDestination(new AuditStore(jdbi, List.of(new AuditMinuteCounts())), instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
         final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,

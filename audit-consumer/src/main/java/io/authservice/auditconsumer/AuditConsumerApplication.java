@@ -3,6 +3,7 @@ package io.authservice.auditconsumer;
 import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
@@ -17,6 +18,7 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
@@ -59,7 +61,7 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         environment.healthChecks().register("kafka", kafka);
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
-        final AuditStore store = new AuditStore(jdbi);
+        final AuditStore store = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
         final AuditConsumers consumers = new AuditConsumers(config.getKafka(), store, clock, environment.metrics(), batchHook());
         environment.lifecycle().manage(consumers);
         environment.healthChecks().register("consumers", consumers.healthCheck());

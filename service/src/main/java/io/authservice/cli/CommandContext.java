@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.InstanceIds;
 import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.config.AuditConfig;
@@ -17,6 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * What a command needs, built from the configuration as the service builds it: the database
@@ -47,7 +49,7 @@ public final class CommandContext implements AutoCloseable {
         // direct and the kafka sink, where the consumer writes too, each event id once: a one-shot
         // command starts no Kafka producer. The log sink stores nothing, by choice.
         this.audit = config.getAudit().getSink() == AuditConfig.Sink.log
-                ? new Slf4jAuditLog() : new StoreAuditLog(new AuditStore(jdbi));
+                ? new Slf4jAuditLog() : new StoreAuditLog(new AuditStore(jdbi, List.of(new AuditMinuteCounts())));
         this.json = json;
         this.random = new SecureRandom();
         this.instanceId = InstanceIds.of(config);
