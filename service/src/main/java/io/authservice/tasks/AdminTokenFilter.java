@@ -47,6 +47,6 @@ public final class AdminTokenFilter implements Filter {
                     + HEADER + " header\"}");
             return;
         }
-        TaskContext.run(request, response, () -> chain.doFilter(req, resp));
+        CurrentTaskExchange.run(request, response, () -> chain.doFilter(req, resp));
     }
 }

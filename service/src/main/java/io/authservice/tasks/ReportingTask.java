@@ -49,7 +49,7 @@ public final class ReportingTask extends PostBodyTask {
 
     @Override
     public final void execute(Map<String, List<String>> raw, String body, PrintWriter output) {
-        final TaskContext context = TaskContext.current();
+        final CurrentTaskExchange context = CurrentTaskExchange.current();
         try {
             final TaskParams params = new TaskParams(raw, parameters);
             final boolean wantsJson = params.wantsJson();
@@ -69,7 +69,7 @@ public final class ReportingTask extends PostBodyTask {
         }
     }
 
-    private void answerError(TaskContext context, PrintWriter output, int status, String message) {
+    private void answerError(CurrentTaskExchange context, PrintWriter output, int status, String message) {
         context.status(status);
         context.contentType("application/json");
         try {

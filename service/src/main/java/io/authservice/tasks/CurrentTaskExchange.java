@@ -7,20 +7,25 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The servlet request and response of the admin task running on this thread.
+ * The servlet request and response of the admin task running on this thread: a static
+ * {@link ThreadLocal}, set by {@link AdminTokenFilter} around every task request it lets through
+ * and read by {@link ReportingTask}.
  *
- * <p>Dropwizard's {@code TaskServlet} hands a task only its parameters and a writer, and answers
- * any exception with a 500 and a stack trace. Our tasks never throw: they answer bad input with a
- * 4xx and a JSON error, for which they need the response. {@link AdminTokenFilter} sets this
- * context around every task request it lets through.
+ * <p>It must be a thread-bound channel: Dropwizard 5's {@code TaskServlet} calls
+ * {@code Task.execute(parameters, writer)} / {@code PostBodyTask.execute(parameters, body, writer)}
+ * and nothing else (no request, no response; the content type is fixed per task), and answers any
+ * exception with a 500 and a stack trace. Our tasks never throw: they answer bad input with a 4xx
+ * and a JSON error, and name the caller's address in audit events, for which they need the
+ * exchange. The servlet runs a task on the request's thread inside the filter chain, so the filter
+ * sets it and removes it when the chain returns.
  */
-public final class TaskContext {
-    private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
+public final class CurrentTaskExchange {
+    private static final ThreadLocal<CurrentTaskExchange> CURRENT = new ThreadLocal<>();
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
 
-    private TaskContext(HttpServletRequest request, HttpServletResponse response) {
+    private CurrentTaskExchange(HttpServletRequest request, HttpServletResponse response) {
         this.request = request;
         this.response = response;
     }
@@ -28,7 +33,7 @@ public final class TaskContext {
     /** Runs {@code work} with this context set for the current thread. */
     static void run(HttpServletRequest request, HttpServletResponse response, Work work)
             throws IOException, ServletException {
-        CURRENT.set(new TaskContext(request, response));
+        CURRENT.set(new CurrentTaskExchange(request, response));
         try {
             work.run();
         } finally {
@@ -37,8 +42,8 @@ public final class TaskContext {
     }
 
     /** The context of the task request on this thread; only inside {@link AdminTokenFilter}. */
-    static TaskContext current() {
-        final TaskContext context = CURRENT.get();
+    static CurrentTaskExchange current() {
+        final CurrentTaskExchange context = CURRENT.get();
         if (context == null) {
             throw new IllegalStateException("an admin task ran outside AdminTokenFilter");
         }
