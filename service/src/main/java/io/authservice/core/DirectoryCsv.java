@@ -51,14 +51,6 @@ public final class DirectoryCsv {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        try {
-            final long id = Long.parseLong(raw.trim());
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new InvalidInputException(where + "'" + field + "' must be a positive integer, not '" + Text.printable(raw) + "'");
+        return PositiveIds.parse(raw, where + "'" + field + "'", InvalidInputException::new);
     }
 }

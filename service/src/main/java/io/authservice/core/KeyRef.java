@@ -20,21 +20,9 @@ public record KeyRef(Long id, String name) {
             throw new InvalidInputException("name a key by either 'id' or 'name', not both and not neither");
         }
         if (hasId) {
-            return new KeyRef(parseId(rawId.trim()), null);
+            return new KeyRef(PositiveIds.parse(rawId, "'id'", InvalidInputException::new), null);
         }
         return new KeyRef(null, rawName.trim());
-    }
-
-    private static long parseId(String raw) {
-        try {
-            final long id = Long.parseLong(raw);
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw new InvalidInputException("'id' must be a positive whole number, got '" + Text.printable(raw) + "'");
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.authservice.resources;
 
-import io.authservice.core.Text;
+import io.authservice.core.PositiveIds;
 import jakarta.ws.rs.BadRequestException;
 
 /**
@@ -13,18 +13,6 @@ final class Ids {
 
     /** A positive 64-bit id, or a 400 naming {@code what}. */
     static long parse(String raw, String what) {
-        final String value = raw == null ? "" : raw.trim();
-        // digits only: Long.parseLong would also take "+7"
-        if (!value.isEmpty() && value.length() <= 19 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            try {
-                final long id = Long.parseLong(value);
-                if (id > 0) {
-                    return id;
-                }
-            } catch (NumberFormatException beyondLong) {
-                // answered below
-            }
-        }
-        throw new BadRequestException(what + " must be a positive integer, not '" + Text.printable(value) + "'");
+        return PositiveIds.parse(raw, what, BadRequestException::new);
     }
 }
