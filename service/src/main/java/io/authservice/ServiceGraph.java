@@ -4,6 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditStore;
 import io.authservice.auditquery.AuditExport;
@@ -23,6 +24,7 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The service's objects, built once, by hand, from the configuration: the server
@@ -86,7 +88,7 @@ public final class ServiceGraph {
         this.instanceId = InstanceIds.of(config);
 
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
-        this.auditStore = new AuditStore(jdbi);
+        this.auditStore = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
         this.audit = auditSeam.open(auditStore);
         this.auditPurger = new AuditPurger(auditStore, clock, metrics);
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());

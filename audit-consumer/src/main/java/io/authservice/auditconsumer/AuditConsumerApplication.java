@@ -3,6 +3,7 @@ package io.authservice.auditconsumer;
 import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
@@ -61,9 +62,9 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         environment.healthChecks().register("kafka", kafka);
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
-        final AuditStore store = new AuditStore(jdbi);
+        final AuditStore store = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
         // each partition's events are sealed in a chain of their own, signed with this consumer's key
-        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, List.of());
+        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, List.of(new AuditMinuteCounts()));
         final AuditConsumers consumers = new AuditConsumers(config.getKafka(),
                 partition -> sealed.forChain(SealedStores.kafkaChain(partition.topic(), partition.partition())), clock,
                 environment.metrics(), batchHook());

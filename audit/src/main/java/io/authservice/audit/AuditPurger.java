@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -53,14 +54,16 @@ public final class AuditPurger {
     }
 
     /**
-     * Deletes the events and dead letters older than {@code olderThanDays} days before now; with
+     * Deletes the events and dead letters older than {@code olderThanDays} days before now (the cutoff
+     * rounded down to a whole minute), and the per-minute counts of those minutes; with
      * {@code dryRun}, only counts them.
      */
     public Result purge(int olderThanDays, boolean dryRun) {
         if (olderThanDays < 1) {
             throw new IllegalArgumentException("olderThanDays must be at least 1");
         }
-        final Instant cutoff = clock.instant().minus(Duration.ofDays(olderThanDays));
+        // on a whole minute, so the per-minute counts lose exactly the minutes whose events go
+        final Instant cutoff = clock.instant().minus(Duration.ofDays(olderThanDays)).truncatedTo(ChronoUnit.MINUTES);
         if (dryRun) {
             final AuditStore.Purged found = store.countOlderThan(cutoff);
             return new Result(olderThanDays, cutoff, true, found.events(), found.deadLetters());

@@ -265,7 +265,8 @@ public final class AuditStore {
      * {@code batchSize} rows per statement, each statement its own transaction: a purge of millions of
      * rows never holds one long transaction or its locks, and writers go on between batches. Stops
      * between batches when the calling thread is interrupted (the application is stopping); the rest
-     * goes on the next purge.
+     * goes on the next purge. The per-minute counts of the whole minutes before {@code cutoff} go too
+     * ({@link AuditMinuteCounts#prune}).
      */
     public Purged purgeOlderThan(Instant cutoff, int batchSize) {
         if (batchSize < 1) {
@@ -273,6 +274,7 @@ public final class AuditStore {
         }
         final long events = deleteInBatches(dao -> dao.deleteOlderThan(cutoff, batchSize), batchSize);
         final long letters = deleteInBatches(dao -> dao.deleteDeadLettersOlderThan(cutoff, batchSize), batchSize);
+        AuditMinuteCounts.prune(jdbi, cutoff);
         return new Purged(events, letters);
     }
 
@@ -324,7 +326,8 @@ public final class AuditStore {
         return statement;
     }
 
-    private static boolean isH2(Handle handle) {
+    /** Whether the handle's database is H2 (else PostgreSQL): the two differ in their upserts. */
+    static boolean isH2(Handle handle) {
         try {
             return handle.getConnection().getMetaData().getDatabaseProductName().startsWith("H2");
         } catch (SQLException e) {
