@@ -36,6 +36,8 @@ public final class AuditReasons {
     public static final String REVOKED = "revoked";
     /** A refresh token that was already exchanged was presented again. */
     public static final String REFRESH_REUSED = "refresh_reused";
+    /** A refresh family was revoked because its holder signed out (stored as the family's revoked reason). */
+    public static final String LOGOUT = "logout";
 
     // sign-in
     /** No user has the presented username or email. */

@@ -1,7 +1,6 @@
 package io.authservice.observability;
 
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -27,14 +26,10 @@ public final class RequestIds {
     }
 
     /**
-     * A random (version 4) UUID. Its bits come from the thread's own {@link ThreadLocalRandom}
-     * rather than {@link UUID#randomUUID()}'s shared SecureRandom: a correlation id must be unique,
-     * not secret, and must not make requests queue on one lock.
+     * A random (version 4) UUID from the JDK's {@link UUID#randomUUID()}: the version and variant bits
+     * are the library's business, not ours.
      */
     static String generate() {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
-        final long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-        final long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
-        return new UUID(high, low).toString();
+        return UUID.randomUUID().toString();
     }
 }

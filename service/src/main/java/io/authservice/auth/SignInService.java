@@ -225,7 +225,7 @@ public final class SignInService {
         }
         final JwtTokens.Valid valid = (JwtTokens.Valid) check;
         final String family = (String) valid.claims().getClaim(JwtTokens.CLAIM_FAMILY);
-        jdbi.useExtension(RefreshTokenDAO.class, dao -> dao.revokeFamily(family, "logout", clock.instant()));
+        jdbi.useExtension(RefreshTokenDAO.class, dao -> dao.revokeFamily(family, AuditReasons.LOGOUT, clock.instant()));
         record(AuditEventTypes.TOKEN_LOGGED_OUT, AuditEvent.SUCCESS, null, valid.userId(), origin, 204);
     }
 
