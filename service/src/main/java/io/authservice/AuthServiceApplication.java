@@ -11,6 +11,7 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.audit.seal.SealKeys;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.audittransport.AuditJournal;
 import io.authservice.auditquery.AuditPurges;
@@ -44,6 +45,7 @@ import io.authservice.cli.ApiKeyCommands;
 import io.authservice.cli.AuditCommand;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
+import io.authservice.cli.VerifyAuditTrailCommand;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.AuditJournalConfig;
@@ -68,7 +70,9 @@ import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
+import io.authservice.resources.AuditKeysResource;
 import io.authservice.resources.AuditResource;
+import io.authservice.resources.AuditVerificationResource;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -79,6 +83,7 @@ import io.authservice.resources.TokenResource;
 import io.authservice.resources.UserResource;
 import io.authservice.resources.UsersInfoResource;
 import io.authservice.resources.WhoAmIResource;
+import io.authservice.seal.AuditSeals;
 import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
@@ -177,6 +182,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         DirectoryCommands.all(commandOutput, System.in, System::getenv).forEach(bootstrap::addCommand);
         bootstrap.addCommand(new AuditCommand(commandOutput));
         bootstrap.addCommand(new PurgeAuditEventsCommand(commandOutput));
+        bootstrap.addCommand(new VerifyAuditTrailCommand(commandOutput));
     }
 
     @Override
@@ -302,6 +308,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new UserResource(users));
         environment.jersey().register(new TokenResource(signIns, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));
+        environment.jersey().register(new AuditKeysResource(SealKeys.trusted(config.getAudit().getSeal())));
+        environment.jersey().register(new AuditVerificationResource(AuditSeals.verifier(jdbi, config)));
         final AuditSearch auditSearch = new AuditSearch(jdbi, clock);
         environment.jersey().register(new AuditResource(auditSearch,
                 new AuditExport(auditSearch, environment.getObjectMapper()), clock));
@@ -363,7 +371,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditShipper.Destination destination = switch (audit.getSink()) {
             case kafka -> new KafkaDestination(new KafkaProducer<>(
                     KafkaDestination.producerProperties(audit.getKafka(), "auth-service-" + instanceId)), audit.getKafka());
-            case direct -> new StoreDestination(new AuditStore(jdbi), instanceId, clock());
+            case direct -> new StoreDestination(AuditSeals.directStore(jdbi, config, clock()), instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
         final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,

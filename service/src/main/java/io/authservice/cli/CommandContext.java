@@ -12,6 +12,7 @@ import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.ApiKeyService;
 import io.authservice.db.Databases;
+import io.authservice.seal.AuditSeals;
 import io.dropwizard.db.ManagedDataSource;
 import org.jdbi.v3.core.Jdbi;
 
@@ -45,9 +46,10 @@ public final class CommandContext implements AutoCloseable {
         this.clock = Clock.systemUTC();
         // a command's few events go straight into the audit store (in this database) under both the
         // direct and the kafka sink, where the consumer writes too, each event id once: a one-shot
-        // command starts no Kafka producer. The log sink stores nothing, by choice.
+        // command starts no Kafka producer. The log sink stores nothing, by choice. They are sealed in the
+        // direct chain of this host, with the key the service on it uses.
         this.audit = config.getAudit().getSink() == AuditConfig.Sink.log
-                ? new Slf4jAuditLog() : new StoreAuditLog(new AuditStore(jdbi));
+                ? new Slf4jAuditLog() : new StoreAuditLog(AuditSeals.directStore(jdbi, config, clock));
         this.json = json;
         this.random = new SecureRandom();
         this.instanceId = InstanceIds.of(config);
