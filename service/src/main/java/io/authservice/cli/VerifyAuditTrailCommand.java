@@ -22,10 +22,10 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
     public static final String NAME = "verify-audit-trail";
     private final PrintStream out;
 
-    public VerifyAuditTrailCommand(PrintStream out) {
+    public VerifyAuditTrailCommand(CommandSetup setup) {
         super(NAME, "Verifies the sealed audit trail: events changed, deleted or added, digests missing, out of order,"
-                + " unlinked or badly signed; exits 0 only when all holds", out);
-        this.out = out;
+                + " unlinked or badly signed; exits 0 only when all holds", setup);
+        this.out = setup.out();
     }
 
     @Override
@@ -44,7 +44,7 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         } catch (InvalidInputException e) {
             throw new RequestRefusedException(400, e.getMessage());
         }
-        final TrailVerification result = AuditSeals.verifier(context.jdbi(), context.config()).verify(from, to);
+        final TrailVerification result = AuditSeals.verifier(context.graph().jdbi(), context.config()).verify(from, to);
         final Report report = new Report(text(result), result);
         if (!result.ok()) {
             final boolean json = Boolean.TRUE.equals(namespace.getBoolean("json"));
