@@ -10,6 +10,7 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.audit.seal.SealKeys;
 import io.authservice.audittransport.AuditJournal;
 import io.authservice.audittransport.AuditShipper;
 import io.authservice.audittransport.AuditUnavailableExceptionMapper;
@@ -41,6 +42,7 @@ import io.authservice.cli.AuditCommand;
 import io.authservice.cli.CommandSetup;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
+import io.authservice.cli.VerifyAuditTrailCommand;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.AuditJournalConfig;
@@ -57,7 +59,9 @@ import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
+import io.authservice.resources.AuditKeysResource;
 import io.authservice.resources.AuditResource;
+import io.authservice.resources.AuditVerificationResource;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -68,6 +72,7 @@ import io.authservice.resources.TokenResource;
 import io.authservice.resources.UserResource;
 import io.authservice.resources.UsersInfoResource;
 import io.authservice.resources.WhoAmIResource;
+import io.authservice.seal.AuditSeals;
 import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
@@ -168,6 +173,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         DirectoryCommands.all(commands, System.in, System::getenv).forEach(bootstrap::addCommand);
         bootstrap.addCommand(new AuditCommand(commands));
         bootstrap.addCommand(new PurgeAuditEventsCommand(commands));
+        bootstrap.addCommand(new VerifyAuditTrailCommand(commands));
     }
 
     @Override
@@ -278,6 +284,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new UserResource(graph.users()));
         environment.jersey().register(new TokenResource(signIns, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));
+        environment.jersey().register(new AuditKeysResource(SealKeys.trusted(config.getAudit().getSeal())));
+        environment.jersey().register(new AuditVerificationResource(AuditSeals.verifier(jdbi, config)));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
@@ -337,7 +345,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditShipper.Destination destination = switch (audit.getSink()) {
             case kafka -> new KafkaDestination(new KafkaProducer<>(
                     KafkaDestination.producerProperties(audit.getKafka(), "auth-service-" + instanceId)), audit.getKafka());
-            case direct -> new StoreDestination(store, instanceId, clock());
+            case direct -> new StoreDestination(AuditSeals.directStore(store.jdbi(), config, clock()), instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
         final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,

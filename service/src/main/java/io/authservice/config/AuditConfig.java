@@ -2,6 +2,7 @@ package io.authservice.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.authservice.audit.AuditRetention;
+import io.authservice.audit.seal.SealConfig;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
@@ -37,6 +38,10 @@ public class AuditConfig {
     }
 
     @NotNull
+    /** Sealing of the batches the direct sink stores, and the keys the trail's verifier trusts (io.authservice.audit.seal). */
+    @JsonProperty
+    private SealConfig seal = new SealConfig();
+
     @JsonProperty
     private FailureMode failureMode = FailureMode.serve;
 
@@ -132,5 +137,9 @@ public class AuditConfig {
 
     public Duration getRetentionCheckInterval() {
         return retentionCheckInterval;
+    }
+
+    public SealConfig getSeal() {
+        return seal;
     }
 }

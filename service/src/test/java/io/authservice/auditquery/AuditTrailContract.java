@@ -243,6 +243,50 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void theSealedTrailOfTheDirectSinkVerifiesAndAChangedEventIsNamed() throws Exception {
+        final Instant from = Instant.now().minusMillis(1);
+        final var key = createKey(unique("sealed"), null);
+        final String reader = createKey(unique("siem"), "audit:read").getValue();
+        for (int i = 0; i < 5; i++) {
+            assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(key.getKey()).size() == 5);
+        final String range = "?from=" + enc(from.toString()) + "&to=" + enc(Instant.now().plusSeconds(1).toString());
+
+        final Http.Answer clean = http.get("/api/v1/audit/verification/" + range, "X-API-Key", reader);
+        assertThat(clean.status()).as(clean.body()).isEqualTo(200);
+        assertThat(clean.json().get("ok").asBoolean()).as(clean.body()).isTrue();
+        assertThat(clean.json().get("events").asLong()).isGreaterThanOrEqualTo(5);
+        assertThat(clean.json().get("findings")).isEmpty();
+
+        final AuditEvent changed = stored(key.getKey()).get(2);
+        jdbi.useHandle(h -> h.execute("UPDATE audit_events SET user_agent = 'forged' WHERE id = ?", changed.id()));
+        try {
+            final JsonNode found = http.get("/api/v1/audit/verification/" + range, "X-API-Key", reader).json();
+            assertThat(found.get("ok").asBoolean()).isFalse();
+            assertThat(found.get("counts").get("EVENT_CHANGED").asInt()).isEqualTo(1);
+            assertThat(found.get("findings").get(0).get("kind").asText()).isEqualTo("EVENT_CHANGED");
+            assertThat(found.get("findings").get(0).get("event_id").asText()).isEqualTo(changed.id().toString());
+        } finally {
+            jdbi.useHandle(h -> h.execute("UPDATE audit_events SET user_agent = ? WHERE id = ?", changed.userAgent(), changed.id()));
+        }
+        assertThat(http.get("/api/v1/audit/verification/" + range, "X-API-Key", reader).json().get("ok").asBoolean()).isTrue();
+
+        final Http.Answer bad = http.get("/api/v1/audit/verification/?from=yesterday", "X-API-Key", reader);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("code").asInt()).isEqualTo(400);
+        assertThat(bad.json().get("message").asText()).contains("from");
+
+        final Http.Answer keys = http.get("/.well-known/audit-keys.json");
+        assertThat(keys.status()).isEqualTo(200);
+        assertThat(keys.header("Cache-Control")).isEqualTo("public, max-age=300");
+        final String signedBy = jdbi.withHandle(h -> h.createQuery("SELECT key_id FROM audit_seals ORDER BY sealed_at DESC")
+                .mapTo(String.class).first());
+        assertThat(keys.json().get("keys").findValuesAsText("kid")).contains(signedBy);
+        assertThat(keys.body()).doesNotContain("PRIVATE");
+    }
+
+    @Test
     void whoMayReadTheTrail() {
         final String reader = createKey(unique("siem"), "audit:read").getValue();
         final var plain = createKey(unique("plain"), null);
@@ -253,7 +297,7 @@ abstract class AuditTrailContract {
         createUser(unique("agent"), "agent");
         final String agent = signIn(lastUser);
 
-        for (String path : List.of("/api/v1/audit/events/", "/api/v1/audit/summary/")) {
+        for (String path : List.of("/api/v1/audit/events/", "/api/v1/audit/summary/", "/api/v1/audit/verification/")) {
             assertThat(http.get(path, "X-API-Key", reader).status()).isEqualTo(200);
             assertThat(http.get(path, "Authorization", "Bearer " + security).status()).isEqualTo(200);
             assertThat(http.get(path, "Authorization", "Bearer " + adminToken).status()).isEqualTo(200);
@@ -264,7 +308,7 @@ abstract class AuditTrailContract {
             assertThat(http.get(path.substring(0, path.length() - 1), "X-API-Key", reader).status()).isEqualTo(200);
         }
         // the key that may read is recorded as used, the one that may not as refused for its scope
-        await().atMost(Duration.ofSeconds(10)).until(() -> stored(plain.getKey(), AuditEventTypes.API_KEY_REJECTED).size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(plain.getKey(), AuditEventTypes.API_KEY_REJECTED).size() == 3);
         assertThat(stored(plain.getKey(), AuditEventTypes.API_KEY_REJECTED)).extracting(AuditEvent::reason).containsOnly(AuditReasons.INSUFFICIENT_SCOPE);
         assertThat(application().audit().matching(e -> e.path() != null && e.path().startsWith("/api/v1/audit/")
                 && AuditEvent.SUCCESS.equals(e.outcome()) && e.keyName() != null && e.keyName().startsWith("siem")))

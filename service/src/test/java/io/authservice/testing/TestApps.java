@@ -103,7 +103,7 @@ public final class TestApps {
     }
 
     /**
-     * The extra lines with {@link #FINGERPRINT_SECRET} and a journal directory in {@code dir} in
+     * The extra lines with {@link #FINGERPRINT_SECRET}, a journal directory and a seal key file in {@code dir} in
      * their {@code audit} section (block or flow style), or in one of its own: so no test app
      * generates a secret file, or shares a journal, in the working directory. A test that configures
      * either itself keeps its own.
@@ -116,6 +116,9 @@ public final class TestApps {
         }
         if (lines.stream().noneMatch(line -> line.contains("journal"))) {
             settings.add("journal: {directory: \"" + dir.resolve("audit-journal") + "\"}");
+        }
+        if (lines.stream().noneMatch(line -> line.contains("seal"))) {
+            settings.add("seal: {keyFile: \"" + dir.resolve("audit-seal.key") + "\"}");
         }
         if (settings.isEmpty()) {
             return lines;

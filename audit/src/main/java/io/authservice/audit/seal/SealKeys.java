@@ -43,6 +43,23 @@ public record SealKeys(SealKey signing, SealKeyRing trusted) {
         return new SealKeys(signing, SealKeyRing.of(trusted));
     }
 
+    /**
+     * The public keys a verifier trusts, without making a key: the configured key's, those in
+     * {@code <keyFile>.pub} and in {@code trustedKeys} (a verifier may run where no writer does).
+     */
+    public static SealKeyRing trusted(SealConfig config) {
+        final List<PublicKey> trusted = new ArrayList<>();
+        if (config.getKey() != null && !config.getKey().isBlank()) {
+            trusted.add(parse(config.getKey(), "audit.seal.key").publicKey());
+        }
+        final Path publicKeys = publicKeysFile(config.getKeyFile());
+        trusted.addAll(publicKeys(readIfExists(publicKeys), publicKeys.toString()));
+        for (String key : config.getTrustedKeys()) {
+            trusted.addAll(publicKeys(key, "audit.seal.trustedKeys"));
+        }
+        return SealKeyRing.of(trusted);
+    }
+
     /** Where the public keys of every key {@code keyFile} held are kept. */
     public static Path publicKeysFile(Path keyFile) {
         return keyFile.resolveSibling(keyFile.getFileName() + ".pub");

@@ -1,6 +1,7 @@
 package io.authservice.audit.seal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.UUID;
 
@@ -12,7 +13,7 @@ import java.util.UUID;
  * @param eventId the event it is about, when it is about one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TrailFinding(Kind kind, String chain, Long seq, UUID eventId, String detail) {
+public record TrailFinding(Kind kind, String chain, Long seq, @JsonProperty("event_id") UUID eventId, String detail) {
     /** What was found, named as the verifier reports it. */
     public enum Kind {
         /** A stored event differs from what its batch sealed. */

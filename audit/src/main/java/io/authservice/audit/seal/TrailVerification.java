@@ -1,5 +1,6 @@
 package io.authservice.audit.seal;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -15,7 +16,8 @@ import java.util.Map;
  * @param to   null: up to now
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TrailVerification(Instant from, Instant to, int chains, long digests, long events,
+public record TrailVerification(@JsonFormat(shape = JsonFormat.Shape.STRING) Instant from,
+                                @JsonFormat(shape = JsonFormat.Shape.STRING) Instant to, int chains, long digests, long events,
                                 Map<TrailFinding.Kind, Long> counts, List<TrailFinding> findings) {
     public TrailVerification {
         counts = Map.copyOf(counts);

@@ -1,0 +1,56 @@
+package io.authservice.resources;
+
+import io.authservice.audit.seal.TrailVerification;
+import io.authservice.audit.seal.TrailVerifier;
+import io.authservice.auditquery.AuditQuery;
+import io.authservice.core.Caller;
+import io.authservice.core.InvalidInputException;
+import io.authservice.core.Roles;
+import io.authservice.core.Scopes;
+import io.authservice.core.Text;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/audit/verification/?from&to}: recomputes the sealed trail's chains over the range
+ * ({@link TrailVerifier}) and answers what holds and what does not; 200 either way ({@code "ok"}
+ * says which). For the same callers as the rest of the audit API.
+ */
+@Path("/api/v1/audit/verification/")
+public final class AuditVerificationResource {
+    private static final Set<String> PARAMETERS = Set.of("from", "to");
+
+    private final TrailVerifier verifier;
+
+    public AuditVerificationResource(TrailVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    @GET
+    @RolesAllowed({Scopes.AUDIT_READ, Roles.SECURITY, Roles.ADMIN})
+    @Produces(MediaType.APPLICATION_JSON)
+    public TrailVerification verify(@Auth Caller caller, @Context UriInfo uri) {
+        final MultivaluedMap<String, String> params = uri.getQueryParameters();
+        for (String name : params.keySet()) {
+            if (!PARAMETERS.contains(name)) {
+                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: from, to");
+            }
+        }
+        final Instant from = AuditQuery.instant("from", params.getFirst("from"));
+        final Instant to = AuditQuery.instant("to", params.getFirst("to"));
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new InvalidInputException("'from' must be before 'to'");
+        }
+        return verifier.verify(from, to);
+    }
+}
