@@ -16,6 +16,7 @@ import io.authservice.auditquery.AuditExport;
 import io.authservice.audittransport.AuditJournal;
 import io.authservice.auditquery.AuditPurges;
 import io.authservice.auditquery.AuditSearch;
+import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.audittransport.AuditShipper;
 import io.authservice.audittransport.AuditUnavailableExceptionMapper;
 import io.authservice.audittransport.JournaledAuditLog;
@@ -70,6 +71,7 @@ import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
 import io.authservice.resources.AuditResource;
+import io.authservice.resources.AuditStatsResource;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -306,6 +308,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditSearch auditSearch = new AuditSearch(jdbi, clock);
         environment.jersey().register(new AuditResource(auditSearch,
                 new AuditExport(auditSearch, environment.getObjectMapper()), clock));
+        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(jdbi), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
