@@ -5,18 +5,12 @@ import com.codahale.metrics.caffeine.MetricsStatsCounter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.authservice.audit.AuditLog;
-import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
-import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
-import io.authservice.auditquery.AuditExport;
 import io.authservice.audittransport.AuditJournal;
-import io.authservice.auditquery.AuditPurges;
-import io.authservice.auditquery.AuditSearch;
-import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.audittransport.AuditShipper;
 import io.authservice.audittransport.AuditUnavailableExceptionMapper;
 import io.authservice.audittransport.JournaledAuditLog;
@@ -44,6 +38,7 @@ import io.authservice.auth.RevocationPoller;
 import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.cli.ApiKeyCommands;
 import io.authservice.cli.AuditCommand;
+import io.authservice.cli.CommandSetup;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.config.ApiKeyConfig;
@@ -53,16 +48,8 @@ import io.authservice.config.ClientAddressConfig;
 import io.authservice.config.SecretFiles;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
-import io.authservice.core.ApiKeyReports;
-import io.authservice.core.ApiKeySecrets;
-import io.authservice.core.ApiKeyService;
 import io.authservice.core.Caller;
-import io.authservice.core.ConcurrencyLimit;
-import io.authservice.core.DirectoryReports;
-import io.authservice.core.EmployeeService;
 import io.authservice.core.ObjectMappers;
-import io.authservice.core.PasswordHasher;
-import io.authservice.core.UserService;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
 import io.authservice.health.AuditJournalHealthCheck;
@@ -72,6 +59,7 @@ import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
 import io.authservice.resources.AuditResource;
 import io.authservice.resources.AuditStatsResource;
+import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -176,17 +164,18 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 return Databases.prepare(configuration.getDatabase());
             }
         });
-        ApiKeyCommands.all(commandOutput).forEach(bootstrap::addCommand);
-        DirectoryCommands.all(commandOutput, System.in, System::getenv).forEach(bootstrap::addCommand);
-        bootstrap.addCommand(new AuditCommand(commandOutput));
-        bootstrap.addCommand(new PurgeAuditEventsCommand(commandOutput));
+        // the commands build their objects as the server does (ServiceGraph), on the application's clock
+        final CommandSetup commands = new CommandSetup(commandOutput, clock());
+        ApiKeyCommands.all(commands).forEach(bootstrap::addCommand);
+        DirectoryCommands.all(commands, System.in, System::getenv).forEach(bootstrap::addCommand);
+        bootstrap.addCommand(new AuditCommand(commands));
+        bootstrap.addCommand(new PurgeAuditEventsCommand(commands));
     }
 
     @Override
     public void run(AuthServiceConfiguration config, Environment environment) {
         final Clock clock = clock();
         final SecureRandom random = new SecureRandom();
-        final String instanceId = InstanceIds.of(config);
         final ApiKeyConfig keyConfig = config.getApiKeys();
 
         // the request log, as configured, never sees a credential in a URL or a credential header
@@ -201,30 +190,26 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
             environment.lifecycle().addServerLifecycleListener(StopOnSignal::install);
         }
 
-        // storage
+        // the objects the server shares with the commands: storage (migrated if so configured), the
+        // audit seam (each event journaled before its answer is written, then shipped where
+        // config.audit.sink names; in reject mode a request whose event is refused gets 503), the services
         final Jdbi jdbi = Databases.configure(new JdbiFactory().build(environment, Databases.prepare(config.getDatabase()), "database"));
-        if (config.isMigrateOnStart()) {
-            Databases.migrate(jdbi);
-        }
-
-        // the audit seam: each event journaled before its answer is written, then shipped where
-        // config.audit.sink names; in reject mode a request whose event is refused gets 503
-        final AuditLog audit = auditLog(config, environment, jdbi);
+        final ServiceGraph graph = ServiceGraph.build(config, jdbi, clock, environment.metrics(),
+                environment.getObjectMapper(), random, store -> auditLog(config, environment, store));
+        final AuditLog audit = graph.audit();
+        final String instanceId = graph.instanceId();
         environment.jersey().register(new AuditUnavailableExceptionMapper());
         // retention: the purge task always; the daily purge where this process writes the store
         final AuditConfig auditConfig = config.getAudit();
-        final AuditPurger purger = new AuditPurger(new AuditStore(jdbi), clock, environment.metrics());
         if (auditConfig.getSink() == AuditConfig.Sink.direct) {
-            environment.lifecycle().manage(new AuditRetention(purger, auditConfig.getRetentionDays(), clock,
+            environment.lifecycle().manage(new AuditRetention(graph.auditPurger(), auditConfig.getRetentionDays(), clock,
                     environment.lifecycle().scheduledExecutorService("audit-retention").build(),
                     auditConfig.getRetentionCheckInterval().toJavaDuration()));
         }
         final KeyFingerprints fingerprints = new KeyFingerprints(SecretFiles.resolve(auditConfig.getFingerprintSecret(),
                 auditConfig.getFingerprintSecretFile(), random, "audit fingerprint secret"));
 
-        // API key lifecycle and lookup
-        final ApiKeyService apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
-                keyConfig.getDefaultScopes(), instanceId);
+        // API key lookup
         final ApiKeyCache cache = new ApiKeyCache(
                 hash -> jdbi.withExtension(ApiKeyDAO.class, dao -> dao.findByHash(hash)),
                 keyConfig.getCache(), Ticker.systemTicker(), ForkJoinPool.commonPool(),
@@ -237,17 +222,6 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final LastUsedRecorder lastUsed = new LastUsedRecorder(jdbi, keyConfig.getLastUsedFlushInterval().toJavaDuration(),
                 environment.lifecycle().scheduledExecutorService("api-key-last-used").build());
         environment.lifecycle().manage(lastUsed);
-
-        // users and employees
-        // a password check holds 19 MiB while it runs: a bounded number at once, the rest wait briefly or get 503
-        final JwtConfig.PasswordHashingConfig hashing = config.getJwt().getPasswordHashing();
-        final ConcurrencyLimit hashingLimit = new ConcurrencyLimit(hashing.getMaxConcurrent(), hashing.getMaxWait().toJavaDuration(),
-                environment.metrics().counter("auth.password-hashing.refused")::inc);
-        environment.metrics().register("auth.password-hashing.running", (Gauge<Integer>) hashingLimit::running);
-        environment.metrics().register("auth.password-hashing.peak", (Gauge<Integer>) hashingLimit::peak);
-        final PasswordHasher passwords = new PasswordHasher(random, PasswordHasher.OWASP, hashingLimit);
-        final UserService users = new UserService(jdbi, passwords, clock, audit, instanceId);
-        final EmployeeService employees = new EmployeeService(jdbi, clock, audit, instanceId);
 
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
         final ThrottleConfig throttleConfig = config.getThrottle();
@@ -281,7 +255,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 .setPrefix(JwtAuthFilter.SCHEME)
                 .setRealm(getName())
                 .buildAuthFilter();
-        final SignInService signIns = new SignInService(jdbi, tokens, passwords, loginThrottles(jwt), audit, clock, instanceId);
+        final SignInService signIns = new SignInService(jdbi, tokens, graph.passwords(), loginThrottles(jwt), audit, clock,
+                instanceId);
         // the token cookies act for a person: no other site may use them to change anything
         environment.jersey().register(new CrossSiteRequestFilter(
                 List.of(jwt.getCookies().getAccessName(), jwt.getCookies().getRefreshName()), jwt.getCookies().getAllowedOrigins()));
@@ -299,16 +274,14 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // endpoints
         environment.jersey().register(new PingResource());
         environment.jersey().register(new WhoAmIResource());
-        environment.jersey().register(new InternalUserResource(users));
-        environment.jersey().register(new InternalEmployeeResource(employees));
-        environment.jersey().register(new UsersInfoResource(users));
-        environment.jersey().register(new UserResource(users));
+        environment.jersey().register(new InternalUserResource(graph.users()));
+        environment.jersey().register(new InternalEmployeeResource(graph.employees()));
+        environment.jersey().register(new UsersInfoResource(graph.users()));
+        environment.jersey().register(new UserResource(graph.users()));
         environment.jersey().register(new TokenResource(signIns, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));
-        final AuditSearch auditSearch = new AuditSearch(jdbi, clock);
-        environment.jersey().register(new AuditResource(auditSearch,
-                new AuditExport(auditSearch, environment.getObjectMapper()), clock));
-        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(jdbi), clock));
+        environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
+        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
@@ -317,11 +290,11 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // admin port: every task needs the admin token (health checks and metrics, /prometheus included, do not)
         environment.admin().addFilter("admin-token", new AdminTokenFilter(AdminTokens.resolve(config.getAdminAccess(), random)))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
-        ApiKeyTasks.all(apiKeys, new ApiKeyReports(clock), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
+        ApiKeyTasks.all(graph.apiKeys(), graph.apiKeyReports(), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
                 environment.getObjectMapper()).forEach(environment.admin()::addTask);
-        DirectoryTasks.all(users, employees, new DirectoryReports(), environment.getObjectMapper())
+        DirectoryTasks.all(graph.users(), graph.employees(), graph.directoryReports(), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
-        AuditTasks.all(new AuditPurges(purger, auditConfig.getRetentionDays()), environment.getObjectMapper())
+        AuditTasks.all(graph.auditPurges(), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }
@@ -349,12 +322,12 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
     }
 
     /**
-     * The audit seam: for {@code direct} and {@code kafka}, the journal (opened here) in front of a
-     * managed shipper into the audit store in {@code jdbi}'s database or into Kafka, with its health
+     * The server's audit seam: for {@code direct} and {@code kafka}, the journal (opened here) in front of a
+     * managed shipper into {@code store} or into Kafka, with its health
      * check {@code audit-journal}; for {@code log}, the audit logger. Tests override this to look at
      * what was recorded.
      */
-    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, AuditStore store) {
         final AuditConfig audit = config.getAudit();
         if (audit.getSink() == AuditConfig.Sink.log) {
             return new Slf4jAuditLog();
@@ -367,7 +340,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditShipper.Destination destination = switch (audit.getSink()) {
             case kafka -> new KafkaDestination(new KafkaProducer<>(
                     KafkaDestination.producerProperties(audit.getKafka(), "auth-service-" + instanceId)), audit.getKafka());
-            case direct -> new StoreDestination(new AuditStore(jdbi, List.of(new AuditMinuteCounts())), instanceId, clock());
+            case direct -> new StoreDestination(store, instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
         final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,

@@ -8,6 +8,7 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
+import io.authservice.audit.seal.SealedStores;
 import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -61,8 +62,12 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         environment.healthChecks().register("kafka", kafka);
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
-        final AuditStore store = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
-        final AuditConsumers consumers = new AuditConsumers(config.getKafka(), store, clock, environment.metrics(), batchHook());
+        final AuditStore store = new AuditStore(jdbi);
+        // each partition's events are sealed in a chain of their own, signed with this consumer's key
+        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, List.of(new AuditMinuteCounts()));
+        final AuditConsumers consumers = new AuditConsumers(config.getKafka(),
+                partition -> sealed.forChain(SealedStores.kafkaChain(partition.topic(), partition.partition())), clock,
+                environment.metrics(), batchHook());
         environment.lifecycle().manage(consumers);
         environment.healthChecks().register("consumers", consumers.healthCheck());
         // the process that writes the store keeps it to its retention period

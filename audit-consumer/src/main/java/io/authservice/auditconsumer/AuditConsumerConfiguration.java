@@ -2,6 +2,7 @@ package io.authservice.auditconsumer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.authservice.audit.AuditRetention;
+import io.authservice.audit.seal.SealConfig;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
@@ -18,6 +19,10 @@ public class AuditConsumerConfiguration extends Configuration {
     /** The audit store. */
     @Valid
     @NotNull
+    /** Sealing of the batches this consumer stores (one chain per partition) and the keys it trusts. */
+    @JsonProperty
+    private SealConfig seal = new SealConfig();
+
     @JsonProperty
     private DataSourceFactory database = new DataSourceFactory();
 
@@ -60,5 +65,9 @@ public class AuditConsumerConfiguration extends Configuration {
 
     public Duration getRetentionCheckInterval() {
         return retentionCheckInterval;
+    }
+
+    public SealConfig getSeal() {
+        return seal;
     }
 }

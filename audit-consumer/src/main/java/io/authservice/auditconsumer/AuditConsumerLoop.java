@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -112,7 +113,7 @@ public final class AuditConsumerLoop implements Runnable {
 
     private final String name;
     private final Supplier<? extends Consumer<String, byte[]>> consumers;
-    private final AuditStore store;
+    private final Function<TopicPartition, AuditStore> stores;
     private final Settings settings;
     private final Clock clock;
     private final BatchHook hook;
@@ -133,9 +134,19 @@ public final class AuditConsumerLoop implements Runnable {
      */
     public AuditConsumerLoop(String name, Supplier<? extends Consumer<String, byte[]>> consumers, AuditStore store,
                              Settings settings, Clock clock, BatchHook hook, Metrics metrics) {
+        this(name, consumers, partition -> store, settings, clock, hook, metrics);
+    }
+
+    /**
+     * @param stores the store of each partition: each partition's events of a poll are stored in a
+     *               transaction of their own, so each partition can keep its own sealed chain
+     */
+    public AuditConsumerLoop(String name, Supplier<? extends Consumer<String, byte[]>> consumers,
+                             Function<TopicPartition, AuditStore> stores, Settings settings, Clock clock, BatchHook hook,
+                             Metrics metrics) {
         this.name = name;
         this.consumers = consumers;
-        this.store = store;
+        this.stores = stores;
         this.settings = settings;
         this.clock = clock;
         this.hook = hook;
@@ -224,27 +235,34 @@ public final class AuditConsumerLoop implements Runnable {
     }
 
     private void handle(Consumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> batch) {
-        final List<AuditEvent> events = new ArrayList<>(batch.count());
-        final List<Source> sources = new ArrayList<>(batch.count());
-        final List<DeadLetter> dead = new ArrayList<>();
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : batch) {
-            try {
-                final List<AuditEvent> decoded = AuditWireFormat.decodeRecord(record.value());
-                for (int i = 0; i < decoded.size(); i++) {
-                    events.add(decoded.get(i));
-                    sources.add(new Source(record, i));
+        int storedEvents = 0;
+        int deadLetters = 0;
+        for (TopicPartition partition : batch.partitions()) {
+            final List<ConsumerRecord<String, byte[]>> records = batch.records(partition);
+            final List<AuditEvent> events = new ArrayList<>(records.size());
+            final List<Source> sources = new ArrayList<>(records.size());
+            final List<DeadLetter> dead = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                try {
+                    final List<AuditEvent> decoded = AuditWireFormat.decodeRecord(record.value());
+                    for (int i = 0; i < decoded.size(); i++) {
+                        events.add(decoded.get(i));
+                        sources.add(new Source(record, i));
+                    }
+                } catch (AuditWireFormat.MalformedAuditEventException e) {
+                    LOG.warn("record {}-{}@{} is not an audit record ({}); kept as a dead letter", record.topic(),
+                            record.partition(), record.offset(), e.getMessage());
+                    dead.add(deadLetter(record, 0, record.value(), e.getMessage()));
                 }
-            } catch (AuditWireFormat.MalformedAuditEventException e) {
-                LOG.warn("record {}-{}@{} is not an audit record ({}); kept as a dead letter", record.topic(),
-                        record.partition(), record.offset(), e.getMessage());
-                dead.add(deadLetter(record, 0, record.value(), e.getMessage()));
+                offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
-            offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
-        }
-        final Optional<AuditStore.Stored> stored = write(events, sources, dead);
-        if (stored.isEmpty()) {
-            return;  // stopping: the batch is read again by whoever gets its partitions
+            final Optional<AuditStore.Stored> stored = write(stores.apply(partition), events, sources, dead);
+            if (stored.isEmpty()) {
+                return;  // stopping: the batch is read again by whoever gets its partitions
+            }
+            storedEvents += stored.get().events();
+            deadLetters += dead.size() + stored.get().refused().size();
         }
         hook.afterStore(++batchNumber);
         try {
@@ -255,8 +273,8 @@ public final class AuditConsumerLoop implements Runnable {
             LOG.warn("offsets not committed ({}); the batch may be read again", e.getMessage());
         }
         metrics.records().mark(batch.count());
-        metrics.events().mark(stored.get().events());
-        metrics.deadLetters().inc(dead.size() + stored.get().refused().size());
+        metrics.events().mark(storedEvents);
+        metrics.deadLetters().inc(deadLetters);
     }
 
     /**
@@ -264,7 +282,8 @@ public final class AuditConsumerLoop implements Runnable {
      * An event the store refuses becomes a dead letter of its own: its record's position, its index in
      * the record, and the event alone in its version 1 form.
      */
-    private Optional<AuditStore.Stored> write(List<AuditEvent> events, List<Source> sources, List<DeadLetter> dead) {
+    private Optional<AuditStore.Stored> write(AuditStore store, List<AuditEvent> events, List<Source> sources,
+                                              List<DeadLetter> dead) {
         final Backoff backoff = new Backoff(STORE_BACKOFF, MAX_STORE_BACKOFF);
         while (running) {
             try (Timer.Context ignored = metrics.batches().time()) {

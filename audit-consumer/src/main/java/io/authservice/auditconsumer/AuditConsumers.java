@@ -7,6 +7,7 @@ import io.authservice.audit.AuditStore;
 import io.dropwizard.lifecycle.Managed;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The configured number of {@link AuditConsumerLoop}s, one thread each, each restarting its consumer
@@ -23,7 +25,7 @@ import java.util.Map;
  */
 public final class AuditConsumers implements Managed {
     private final ConsumerKafkaConfig config;
-    private final AuditStore store;
+    private final Function<TopicPartition, AuditStore> stores;
     private final Clock clock;
     private final AuditConsumerLoop.BatchHook hook;
     private final AuditConsumerLoop.Metrics metrics;
@@ -35,8 +37,16 @@ public final class AuditConsumers implements Managed {
      */
     public AuditConsumers(ConsumerKafkaConfig config, AuditStore store, Clock clock, MetricRegistry metrics,
                           AuditConsumerLoop.BatchHook hook) {
+        this(config, partition -> store, clock, metrics, hook);
+    }
+
+    /**
+     * @param stores the store of each partition (each its own sealed chain)
+     */
+    public AuditConsumers(ConsumerKafkaConfig config, Function<TopicPartition, AuditStore> stores, Clock clock,
+                          MetricRegistry metrics, AuditConsumerLoop.BatchHook hook) {
         this.config = config;
-        this.store = store;
+        this.stores = stores;
         this.clock = clock;
         this.hook = hook;
         this.metrics = AuditConsumerLoop.Metrics.registeredIn(metrics);
@@ -90,7 +100,7 @@ public final class AuditConsumers implements Managed {
                 final String name = "audit-consumer-" + i;
                 final AuditConsumerLoop loop = new AuditConsumerLoop(name, () -> new KafkaConsumer<>(
                         consumerProperties(config, name), new StringDeserializer(), new ByteArrayDeserializer()),
-                        store, AuditConsumerLoop.Settings.of(config), clock, hook, metrics);
+                        stores, AuditConsumerLoop.Settings.of(config), clock, hook, metrics);
                 final Thread thread = new Thread(loop, name);
                 loops.add(loop);
                 threads.add(thread);

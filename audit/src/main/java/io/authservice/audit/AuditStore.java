@@ -238,16 +238,11 @@ public final class AuditStore {
      * retry mends either. Empty when it could not be reached, was busy, or failed otherwise.
      */
     public static Optional<String> refusal(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
-                return Optional.of(sql.getSQLState() + " " + sql.getMessage());
-            }
-            if (t instanceof DateTimeException time) {
-                return Optional.of("value out of range: " + time.getMessage());
-            }
-        }
-        return Optional.empty();
+        return SqlStates.firstCause(failure, t -> t instanceof DateTimeException
+                        || SqlStates.hasState(t, state -> state.startsWith("22") || state.startsWith("23")))
+                .map(t -> t instanceof SQLException sql
+                        ? sql.getSQLState() + " " + sql.getMessage()
+                        : "value out of range: " + t.getMessage());
     }
 
     /** Stores one event (commands, which write as they go). */

@@ -8,7 +8,6 @@ import io.authservice.core.Scopes;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -19,10 +18,10 @@ public final class ApiKeyCommands {
     private ApiKeyCommands() {
     }
 
-    public static List<ReportingCommand> all(PrintStream out) {
+    public static List<ReportingCommand> all(CommandSetup setup) {
         return List.of(
-                new Create(out), new ListKeys(out), new Deactivate(out), new Rotate(out),
-                new Delete(out), new ImportApiKeysCommand(out));
+                new Create(setup), new ListKeys(setup), new Deactivate(setup), new Rotate(setup),
+                new Delete(setup), new ImportApiKeysCommand(setup));
     }
 
     static void addKeyRef(Subparser subparser) {
@@ -40,8 +39,8 @@ public final class ApiKeyCommands {
     }
 
     static final class Create extends ReportingCommand {
-        Create(PrintStream out) {
-            super("create-api-key", "Creates an API key and prints it (the only time it is shown)", out);
+        Create(CommandSetup setup) {
+            super("create-api-key", "Creates an API key and prints it (the only time it is shown)", setup);
         }
 
         @Override
@@ -55,7 +54,8 @@ public final class ApiKeyCommands {
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
             final String expiresIn = namespace.getString("expires_in");
-            return context.apiKeyReports().created(context.apiKeys().create(
+            return context.graph().apiKeyReports()
+                    .created(context.graph().apiKeys().create(
                     namespace.getString("name"), scopes(namespace),
                     expiresIn == null ? null : OperatorDurations.parse(expiresIn, "expires-in", false),
                     Actor.command()));
@@ -63,8 +63,8 @@ public final class ApiKeyCommands {
     }
 
     static final class ListKeys extends ReportingCommand {
-        ListKeys(PrintStream out) {
-            super("list-api-keys", "Lists API keys (never the keys themselves)", out);
+        ListKeys(CommandSetup setup) {
+            super("list-api-keys", "Lists API keys (never the keys themselves)", setup);
         }
 
         @Override
@@ -73,13 +73,14 @@ public final class ApiKeyCommands {
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
-            return context.apiKeyReports().list(context.apiKeys().list());
+            return context.graph().apiKeyReports()
+                    .list(context.graph().apiKeys().list());
         }
     }
 
     static final class Deactivate extends ReportingCommand {
-        Deactivate(PrintStream out) {
-            super("deactivate-api-key", "Deactivates an API key on every instance", out);
+        Deactivate(CommandSetup setup) {
+            super("deactivate-api-key", "Deactivates an API key on every instance", setup);
         }
 
         @Override
@@ -89,13 +90,14 @@ public final class ApiKeyCommands {
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
-            return context.apiKeyReports().deactivated(context.apiKeys().deactivate(keyRef(namespace), Actor.command()));
+            return context.graph().apiKeyReports()
+                    .deactivated(context.graph().apiKeys().deactivate(keyRef(namespace), Actor.command()));
         }
     }
 
     static final class Rotate extends ReportingCommand {
-        Rotate(PrintStream out) {
-            super("rotate-api-key", "Creates a successor key; the old one keeps working for the grace period", out);
+        Rotate(CommandSetup setup) {
+            super("rotate-api-key", "Creates a successor key; the old one keeps working for the grace period", setup);
         }
 
         @Override
@@ -109,14 +111,15 @@ public final class ApiKeyCommands {
         protected Report run(Namespace namespace, CommandContext context) {
             final String grace = namespace.getString("grace");
             final Duration defaultGrace = context.config().getApiKeys().getDefaultRotationGrace().toJavaDuration();
-            return context.apiKeyReports().rotated(context.apiKeys().rotate(keyRef(namespace),
+            return context.graph().apiKeyReports()
+                    .rotated(context.graph().apiKeys().rotate(keyRef(namespace),
                     grace == null ? defaultGrace : OperatorDurations.parse(grace, "grace", true), Actor.command()));
         }
     }
 
     static final class Delete extends ReportingCommand {
-        Delete(PrintStream out) {
-            super("delete-api-key", "Deletes an API key for good", out);
+        Delete(CommandSetup setup) {
+            super("delete-api-key", "Deletes an API key for good", setup);
         }
 
         @Override
@@ -126,7 +129,8 @@ public final class ApiKeyCommands {
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
-            return context.apiKeyReports().deleted(context.apiKeys().delete(keyRef(namespace), Actor.command()));
+            return context.graph().apiKeyReports()
+                    .deleted(context.graph().apiKeys().delete(keyRef(namespace), Actor.command()));
         }
     }
 }

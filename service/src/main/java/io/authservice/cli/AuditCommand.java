@@ -1,10 +1,8 @@
 package io.authservice.cli;
 
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditFormat;
 import io.authservice.auditquery.AuditQuery;
-import io.authservice.auditquery.AuditSearch;
 import io.authservice.core.RequestRefusedException;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
@@ -20,11 +18,13 @@ import java.io.PrintStream;
  * NDJSON answer every matching event unless {@code --limit} is given.
  */
 public final class AuditCommand extends ConfiguredCommand<AuthServiceConfiguration> {
+    private final CommandSetup setup;
     private final PrintStream out;
 
-    public AuditCommand(PrintStream out) {
+    public AuditCommand(CommandSetup setup) {
         super("audit", "Search the audit trail (same filters as GET /api/v1/audit/events/)");
-        this.out = out;
+        this.setup = setup;
+        this.out = setup.out();
     }
 
     @Override
@@ -49,7 +49,7 @@ public final class AuditCommand extends ConfiguredCommand<AuthServiceConfigurati
     @Override
     protected void run(Bootstrap<AuthServiceConfiguration> bootstrap, Namespace namespace,
                        AuthServiceConfiguration configuration) throws Exception {
-        try (CommandContext context = new CommandContext(configuration, bootstrap.getObjectMapper())) {
+        try (CommandContext context = setup.open(configuration, bootstrap.getObjectMapper())) {
             final AuditFormat format;
             final AuditQuery query;
             try {
@@ -58,8 +58,7 @@ public final class AuditCommand extends ConfiguredCommand<AuthServiceConfigurati
             } catch (RequestRefusedException e) {
                 throw new ReportingCommand.CommandFailedException(e.getMessage());
             }
-            final AuditSearch search = new AuditSearch(context.jdbi(), context.clock());
-            new AuditExport(search, context.json()).write(query, format, out);
+            context.graph().auditExport().write(query, format, out);
             out.flush();
         }
     }

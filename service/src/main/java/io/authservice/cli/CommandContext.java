@@ -3,97 +3,53 @@ package io.authservice.cli;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.InstanceIds;
+import io.authservice.ServiceGraph;
 import io.authservice.audit.AuditLog;
-import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.Slf4jAuditLog;
 import io.authservice.config.AuditConfig;
-import io.authservice.core.ApiKeyReports;
-import io.authservice.core.ApiKeySecrets;
-import io.authservice.core.ApiKeyService;
 import io.authservice.db.Databases;
 import io.dropwizard.db.ManagedDataSource;
 import org.jdbi.v3.core.Jdbi;
 
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.List;
 
 /**
- * What a command needs, built from the configuration as the service builds it: the database
- * (migrated if so configured), the clock, the audit log and the lifecycle services. Closing it
- * closes the connection pool.
+ * A command's objects: the {@link ServiceGraph} the server builds too, on a connection pool of the
+ * command's own and with the command's audit seam ({@link #auditLog}). Closing it closes the pool.
  */
 public final class CommandContext implements AutoCloseable {
-    private final AuthServiceConfiguration config;
     private final ManagedDataSource dataSource;
-    private final Jdbi jdbi;
-    private final Clock clock;
-    private final AuditLog audit;
-    private final ObjectMapper json;
-    private final SecureRandom random;
-    private final String instanceId;
-    private final ApiKeyService apiKeys;
-    private final ApiKeyReports apiKeyReports;
+    private final ServiceGraph graph;
 
-    CommandContext(AuthServiceConfiguration config, ObjectMapper json) {
-        this.config = config;
+    CommandContext(AuthServiceConfiguration config, ObjectMapper json, Clock clock) {
         this.dataSource = Databases.prepare(config.getDatabase()).build(new MetricRegistry(), "command");
-        this.jdbi = Databases.configure(Jdbi.create(dataSource));
-        if (config.isMigrateOnStart()) {
-            Databases.migrate(jdbi);
-        }
-        this.clock = Clock.systemUTC();
-        // a command's few events go straight into the audit store (in this database) under both the
-        // direct and the kafka sink, where the consumer writes too, each event id once: a one-shot
-        // command starts no Kafka producer. The log sink stores nothing, by choice.
-        this.audit = config.getAudit().getSink() == AuditConfig.Sink.log
-                ? new Slf4jAuditLog() : new StoreAuditLog(new AuditStore(jdbi, List.of(new AuditMinuteCounts())));
-        this.json = json;
-        this.random = new SecureRandom();
-        this.instanceId = InstanceIds.of(config);
-        this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
-                config.getApiKeys().getDefaultScopes(), instanceId);
-        this.apiKeyReports = new ApiKeyReports(clock);
+        this.graph = ServiceGraph.build(config, Databases.configure(Jdbi.create(dataSource)), clock, new MetricRegistry(),
+                json, new SecureRandom(), store -> auditLog(config, store));
+    }
+
+    /**
+     * A command's few events go straight into the audit store (in this database) under both the
+     * direct and the kafka sink, where the consumer writes too, each event id once: a one-shot
+     * command starts no Kafka producer. The log sink stores nothing, by choice.
+     */
+    private static AuditLog auditLog(AuthServiceConfiguration config, AuditStore store) {
+        return config.getAudit().getSink() == AuditConfig.Sink.log ? new Slf4jAuditLog() : new StoreAuditLog(store);
+    }
+
+    /** The services, built as the server builds them. */
+    public ServiceGraph graph() {
+        return graph;
     }
 
     /** The parsed configuration the command was started with. */
     public AuthServiceConfiguration config() {
-        return config;
-    }
-
-    public Jdbi jdbi() {
-        return jdbi;
-    }
-
-    public Clock clock() {
-        return clock;
-    }
-
-    public AuditLog audit() {
-        return audit;
+        return graph.config();
     }
 
     public ObjectMapper json() {
-        return json;
-    }
-
-    public SecureRandom random() {
-        return random;
-    }
-
-    /** Names this process in audit events. */
-    public String instanceId() {
-        return instanceId;
-    }
-
-    public ApiKeyService apiKeys() {
-        return apiKeys;
-    }
-
-    public ApiKeyReports apiKeyReports() {
-        return apiKeyReports;
+        return graph.json();
     }
 
     @Override

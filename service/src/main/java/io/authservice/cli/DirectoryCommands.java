@@ -2,16 +2,12 @@ package io.authservice.cli;
 
 import io.authservice.core.Actor;
 import io.authservice.core.DirectoryCsv;
-import io.authservice.core.DirectoryReports;
-import io.authservice.core.EmployeeService;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.NewEmployee;
 import io.authservice.core.NewUser;
-import io.authservice.core.PasswordHasher;
 import io.authservice.core.Report;
 import io.authservice.core.Roles;
 import io.authservice.core.UserRef;
-import io.authservice.core.UserService;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.MutuallyExclusiveGroup;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -19,7 +15,6 @@ import net.sourceforge.argparse4j.inf.Subparser;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +31,6 @@ import java.util.function.Function;
  */
 public final class DirectoryCommands {
     public static final String PASSWORD_VARIABLE = "AUTH_USER_PASSWORD";
-    private static final DirectoryReports REPORTS = new DirectoryReports();
 
     private DirectoryCommands() {
     }
@@ -45,18 +39,9 @@ public final class DirectoryCommands {
      * @param stdin where {@code --password-stdin} reads from
      * @param env   the environment ({@code System::getenv})
      */
-    public static List<ReportingCommand> all(PrintStream out, InputStream stdin, Function<String, String> env) {
-        return List.of(new CreateUser(out, stdin, env), new CreateEmployee(out), new ImportUsers(out),
-                new ImportEmployees(out), new SetUserRoles(out));
-    }
-
-    static UserService users(CommandContext context) {
-        return new UserService(context.jdbi(), new PasswordHasher(context.random()), context.clock(), context.audit(),
-                context.instanceId());
-    }
-
-    static EmployeeService employees(CommandContext context) {
-        return new EmployeeService(context.jdbi(), context.clock(), context.audit(), context.instanceId());
+    public static List<ReportingCommand> all(CommandSetup setup, InputStream stdin, Function<String, String> env) {
+        return List.of(new CreateUser(setup, stdin, env), new CreateEmployee(setup), new ImportUsers(setup),
+                new ImportEmployees(setup), new SetUserRoles(setup));
     }
 
     static final class CreateUser extends ReportingCommand {
@@ -66,9 +51,9 @@ public final class DirectoryCommands {
         private final InputStream stdin;
         private final Function<String, String> env;
 
-        CreateUser(PrintStream out, InputStream stdin, Function<String, String> env) {
+        CreateUser(CommandSetup setup, InputStream stdin, Function<String, String> env) {
             super("create-user", "Creates a user; the password comes from stdin (--password-stdin) or "
-                    + PASSWORD_VARIABLE + ", never from an argument", out);
+                    + PASSWORD_VARIABLE + ", never from an argument", setup);
             this.stdin = stdin;
             this.env = env;
         }
@@ -92,7 +77,8 @@ public final class DirectoryCommands {
                     Roles.parse(namespace.getString("roles"), ',', ""));
             final String password = Boolean.TRUE.equals(namespace.getBoolean("password_stdin"))
                     ? readPassword() : env.apply(PASSWORD_VARIABLE);
-            return REPORTS.userCreated(users(context).create(user, password, Actor.command()));
+            return context.graph().directoryReports()
+                    .userCreated(context.graph().users().create(user, password, Actor.command()));
         }
 
         private String readPassword() throws IOException {
@@ -115,8 +101,8 @@ public final class DirectoryCommands {
     }
 
     static final class SetUserRoles extends ReportingCommand {
-        SetUserRoles(PrintStream out) {
-            super("set-user-roles", "Replaces a user's roles (e.g. admin,security); an empty --roles removes them all", out);
+        SetUserRoles(CommandSetup setup) {
+            super("set-user-roles", "Replaces a user's roles (e.g. admin,security); an empty --roles removes them all", setup);
         }
 
         @Override
@@ -129,15 +115,16 @@ public final class DirectoryCommands {
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
-            return REPORTS.userRolesSet(users(context).setRoles(
+            return context.graph().directoryReports()
+                    .userRolesSet(context.graph().users().setRoles(
                     UserRef.of(namespace.getString("id"), namespace.getString("username")),
                     Roles.parse(namespace.getString("roles"), ',', ""), Actor.command()));
         }
     }
 
     static final class CreateEmployee extends ReportingCommand {
-        CreateEmployee(PrintStream out) {
-            super("create-employee", "Creates an employee record, optionally linked to a user", out);
+        CreateEmployee(CommandSetup setup) {
+            super("create-employee", "Creates an employee record, optionally linked to a user", setup);
         }
 
         @Override
@@ -159,15 +146,16 @@ public final class DirectoryCommands {
                     namespace.getString("first_name"), namespace.getString("last_name"), namespace.getString("email"),
                     namespace.getString("department"), namespace.getString("job_title"), true,
                     DirectoryCsv.id(namespace.getString("user_id"), "user-id", ""), namespace.getString("username"));
-            return REPORTS.employeeCreated(employees(context).create(employee, Actor.command()));
+            return context.graph().directoryReports()
+                    .employeeCreated(context.graph().employees().create(employee, Actor.command()));
         }
     }
 
     static final class ImportUsers extends ReportingCommand {
-        ImportUsers(PrintStream out) {
+        ImportUsers(CommandSetup setup) {
             super("import-users", "Imports users from a CSV export of the Django service "
                     + "(username,email,first_name,last_name,is_active,date_joined[,roles separated by ';']); "
-                    + "imported users have no password", out);
+                    + "imported users have no password", setup);
         }
 
         @Override
@@ -178,14 +166,15 @@ public final class DirectoryCommands {
         @Override
         protected Report run(Namespace namespace, CommandContext context) throws IOException {
             final List<NewUser> rows = readCsv(namespace, DirectoryCsv::users);
-            return REPORTS.usersImported(users(context).importUsers(rows, Actor.command()));
+            return context.graph().directoryReports()
+                    .usersImported(context.graph().users().importUsers(rows, Actor.command()));
         }
     }
 
     static final class ImportEmployees extends ReportingCommand {
-        ImportEmployees(PrintStream out) {
+        ImportEmployees(CommandSetup setup) {
             super("import-employees", "Imports employees from a CSV export of the Django service "
-                    + "(employee_number,first_name,last_name,email,department,job_title,is_active[,user_id|username])", out);
+                    + "(employee_number,first_name,last_name,email,department,job_title,is_active[,user_id|username])", setup);
         }
 
         @Override
@@ -196,7 +185,8 @@ public final class DirectoryCommands {
         @Override
         protected Report run(Namespace namespace, CommandContext context) throws IOException {
             final List<NewEmployee> rows = readCsv(namespace, DirectoryCsv::employees);
-            return REPORTS.employeesImported(employees(context).importEmployees(rows, Actor.command()));
+            return context.graph().directoryReports()
+                    .employeesImported(context.graph().employees().importEmployees(rows, Actor.command()));
         }
     }
 

@@ -9,7 +9,6 @@ import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,8 +21,8 @@ import java.util.List;
  * created_at), storing only hashes, so services keep their keys across the migration.
  */
 final class ImportApiKeysCommand extends ReportingCommand {
-    ImportApiKeysCommand(PrintStream out) {
-        super("import-api-keys", "Imports API keys from a CSV export of the Django service (name,key,is_active,created_at)", out);
+    ImportApiKeysCommand(CommandSetup setup) {
+        super("import-api-keys", "Imports API keys from a CSV export of the Django service (name,key,is_active,created_at)", setup);
     }
 
     @Override
@@ -46,7 +45,7 @@ final class ImportApiKeysCommand extends ReportingCommand {
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("no such file: " + file);
         }
-        return context.apiKeyReports().imported(context.apiKeys().importKeys(keys, ApiKeyCommands.scopes(namespace),
+        return context.graph().apiKeyReports().imported(context.graph().apiKeys().importKeys(keys, ApiKeyCommands.scopes(namespace),
                 Actor.command()));
     }
 }

@@ -1,20 +1,16 @@
 package io.authservice.cli;
 
-import com.codahale.metrics.MetricRegistry;
-import io.authservice.audit.AuditPurger;
-import io.authservice.audit.AuditStore;
 import io.authservice.auditquery.AuditPurges;
 import io.authservice.core.Report;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
-import java.io.PrintStream;
 
 /** {@code purge-audit-events [--older-than-days N] [--dry-run]}: what the admin task of the same name does. */
 public final class PurgeAuditEventsCommand extends ReportingCommand {
-    public PurgeAuditEventsCommand(PrintStream out) {
-        super(AuditPurges.NAME, "Deletes audit events and dead letters older than a number of days", out);
+    public PurgeAuditEventsCommand(CommandSetup setup) {
+        super(AuditPurges.NAME, "Deletes audit events and dead letters older than a number of days", setup);
     }
 
     @Override
@@ -27,8 +23,6 @@ public final class PurgeAuditEventsCommand extends ReportingCommand {
 
     @Override
     protected Report run(Namespace namespace, CommandContext context) {
-        final AuditPurger purger = new AuditPurger(new AuditStore(context.jdbi()), context.clock(), new MetricRegistry());
-        return new AuditPurges(purger, context.config().getAudit().getRetentionDays())
-                .run(namespace.getString("older_than_days"), Boolean.TRUE.equals(namespace.getBoolean("dry_run")) ? "true" : null);
+        return context.graph().auditPurges().run(namespace.getString("older_than_days"), Boolean.TRUE.equals(namespace.getBoolean("dry_run")) ? "true" : null);
     }
 }

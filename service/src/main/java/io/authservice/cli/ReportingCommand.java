@@ -21,11 +21,13 @@ import java.io.PrintStream;
  * exits non-zero.
  */
 public abstract class ReportingCommand extends ConfiguredCommand<AuthServiceConfiguration> {
+    private final CommandSetup setup;
     private final PrintStream out;
 
-    protected ReportingCommand(String name, String description, PrintStream out) {
+    protected ReportingCommand(String name, String description, CommandSetup setup) {
         super(name, description);
-        this.out = out;
+        this.setup = setup;
+        this.out = setup.out();
     }
 
     /** Declares the command's own arguments (the config file and {@code --json} are added for you). */
@@ -47,7 +49,7 @@ public abstract class ReportingCommand extends ConfiguredCommand<AuthServiceConf
     protected final void run(Bootstrap<AuthServiceConfiguration> bootstrap, Namespace namespace,
                              AuthServiceConfiguration configuration) throws Exception {
         final boolean json = Boolean.TRUE.equals(namespace.getBoolean("json"));
-        try (CommandContext context = new CommandContext(configuration, bootstrap.getObjectMapper())) {
+        try (CommandContext context = setup.open(configuration, bootstrap.getObjectMapper())) {
             final Report report;
             try {
                 report = run(namespace, context);

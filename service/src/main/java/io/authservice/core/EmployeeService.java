@@ -2,7 +2,7 @@ package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditLog;
-import io.authservice.db.Constraints;
+import io.authservice.audit.SqlStates;
 import io.authservice.db.EmployeeDAO;
 import io.authservice.db.UserDAO;
 import org.jdbi.v3.core.Handle;
@@ -179,7 +179,7 @@ public final class EmployeeService {
         try {
             return write.run();
         } catch (StatementException e) {
-            if (Constraints.isUniqueViolation(e)) {
+            if (SqlStates.isUniqueViolation(e)) {
                 throw RequestRefusedException.conflict(raced);
             }
             throw e;

@@ -2,7 +2,7 @@ package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditLog;
-import io.authservice.db.Constraints;
+import io.authservice.audit.SqlStates;
 import io.authservice.db.UserDAO;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
@@ -68,7 +68,7 @@ public final class UserService {
                 return dao.findById(insert(dao, checked, hash, now)).orElseThrow();
             });
         } catch (StatementException e) {
-            if (Constraints.isUniqueViolation(e)) {
+            if (SqlStates.isUniqueViolation(e)) {
                 throw taken(checked.username());
             }
             throw e;
@@ -153,7 +153,7 @@ public final class UserService {
                 return new Imported<>(imported, checked.size() - imported.size());
             });
         } catch (StatementException e) {
-            if (Constraints.isUniqueViolation(e)) {
+            if (SqlStates.isUniqueViolation(e)) {
                 throw RequestRefusedException.conflict("another change added some of these users meanwhile; run the import again");
             }
             throw e;

@@ -1,16 +1,12 @@
 package io.authservice.db;
 
+import io.authservice.audit.UtcInstantArgumentFactory;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.argument.AbstractArgumentFactory;
-import org.jdbi.v3.core.argument.Argument;
-import org.jdbi.v3.core.config.ConfigRegistry;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * Instants travel to and from {@code TIMESTAMP WITH TIME ZONE} columns as UTC {@link OffsetDateTime}s,
@@ -22,7 +18,7 @@ public final class Timestamps {
 
     /** Registers the Instant binding and mapping on a Jdbi. */
     public static void install(Jdbi jdbi) {
-        jdbi.registerArgument(new InstantArgumentFactory());
+        jdbi.registerArgument(new UtcInstantArgumentFactory());
         jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
             final OffsetDateTime value = rs.getObject(col, OffsetDateTime.class);
             return value == null ? null : value.toInstant();
@@ -32,16 +28,5 @@ public final class Timestamps {
     static Instant instant(ResultSet rs, String column) throws SQLException {
         final OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
-    }
-
-    private static final class InstantArgumentFactory extends AbstractArgumentFactory<Instant> {
-        InstantArgumentFactory() {
-            super(Types.TIMESTAMP_WITH_TIMEZONE);
-        }
-
-        @Override
-        protected Argument build(Instant value, ConfigRegistry config) {
-            return (position, statement, ctx) -> statement.setObject(position, value.atOffset(ZoneOffset.UTC));
-        }
     }
 }

@@ -29,6 +29,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -416,7 +417,7 @@ class DirectoryCommandsTest {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final Bootstrap<AuthServiceConfiguration> bootstrap = new Bootstrap<>(new AuthServiceApplication());
         ObjectMappers.configure(bootstrap.getObjectMapper());
-        DirectoryCommands.all(new PrintStream(out, true, StandardCharsets.UTF_8),
+        DirectoryCommands.all(new CommandSetup(new PrintStream(out, true, StandardCharsets.UTF_8), Clock.systemUTC()),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env::get)
                 .forEach(bootstrap::addCommand);
         final Cli cli = new Cli(new JarLocation(AuthServiceApplication.class), bootstrap, cliOut, err);

@@ -3,6 +3,7 @@ package io.authservice.testing;
 import io.authservice.AuthServiceApplication;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditLog;
+import io.authservice.audit.AuditStore;
 import io.authservice.core.Caller;
 import io.authservice.core.Scopes;
 import io.dropwizard.auth.Auth;
@@ -12,7 +13,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
 import java.util.Map;
@@ -44,8 +44,8 @@ public class TestAuthServiceApplication extends AuthServiceApplication {
      * refused it (reject mode).
      */
     @Override
-    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, Jdbi jdbi) {
-        final AuditLog configured = super.auditLog(config, environment, jdbi);
+    protected AuditLog auditLog(AuthServiceConfiguration config, Environment environment, AuditStore store) {
+        final AuditLog configured = super.auditLog(config, environment, store);
         return event -> {
             configured.record(event);
             audit.record(event);

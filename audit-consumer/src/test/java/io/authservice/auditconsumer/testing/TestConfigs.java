@@ -92,6 +92,8 @@ public final class TestConfigs {
                 "  maxPollRecords: 20",
                 "  pollTimeout: 100ms",
                 String.join("\n", kafka),
+                "seal:",
+                "  keyFile: " + dir.resolve("audit-seal.key").toAbsolutePath(),
                 "server:",
                 "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",
                 "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]",

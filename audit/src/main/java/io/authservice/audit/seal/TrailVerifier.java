@@ -1,0 +1,250 @@
+package io.authservice.audit.seal;
+
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventMapper;
+import io.authservice.audit.UtcInstantArgumentFactory;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Recomputes every chain of the sealed trail over a range of event times and says what does not
+ * hold ({@link TrailFinding.Kind}). It reads one snapshot of the store (repeatable read), so a batch
+ * committed while it runs is seen whole or not at all.
+ *
+ * <p>The range takes every digest row whose events overlap it, and of each chain every row between
+ * the first and the last of those (a gap is a digest missing), the row before them (to check the
+ * first link) and, when the range runs up to now, every row up to the chain's head. Events of those
+ * rows are checked even where they lie outside the range; an event no row holds is reported only
+ * inside the range.
+ */
+public final class TrailVerifier {
+    /** At most this many findings are listed; all are counted. */
+    public static final int MAX_LISTED = 1000;
+    private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant END = Instant.parse("9999-12-31T23:59:59Z");
+    private static final int FETCH = 5000;
+
+    private final Jdbi jdbi;
+    private final SealKeyRing keys;
+
+    public TrailVerifier(Jdbi jdbi, SealKeyRing keys) {
+        this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    /**
+     * @param from null: from the beginning
+     * @param to   null: up to now (then a chain's rows missing at its end are found too)
+     */
+    public TrailVerification verify(Instant from, Instant to) {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> new Run(handle, from, to).run());
+    }
+
+    /** One verification, with what it found so far. */
+    private final class Run {
+        private final Handle handle;
+        private final Instant from;
+        private final Instant to;
+        private final Instant lo;
+        private final Instant hi;
+        private final List<TrailFinding> findings = new ArrayList<>();
+        private final Map<TrailFinding.Kind, Long> counts = new EnumMap<>(TrailFinding.Kind.class);
+
+        Run(Handle handle, Instant from, Instant to) {
+            this.handle = handle;
+            this.from = from;
+            this.to = to;
+            this.lo = from == null ? BEGINNING : from;
+            this.hi = to == null ? END : to;
+        }
+
+        private void found(TrailFinding.Kind kind, String chain, Long seq, UUID eventId, String detail) {
+            counts.merge(kind, 1L, Long::sum);
+            if (findings.size() < MAX_LISTED) {
+                findings.add(new TrailFinding(kind, chain, seq, eventId, detail));
+            }
+        }
+
+        TrailVerification run() {
+            final Map<String, long[]> ranges = new LinkedHashMap<>();
+            handle.createQuery("SELECT chain_id, MIN(seq), MAX(seq) FROM audit_seals WHERE last_at >= :lo AND first_at <= :hi"
+                            + " GROUP BY chain_id ORDER BY chain_id").bind("lo", lo.atOffset(java.time.ZoneOffset.UTC))
+                    .bind("hi", hi.atOffset(java.time.ZoneOffset.UTC))
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), new long[]{rs.getLong(2), rs.getLong(3)}))
+                    .forEach(e -> ranges.put(e.getKey(), e.getValue()));
+            final Map<String, Long> heads = new HashMap<>();
+            handle.createQuery("SELECT chain_id, head_seq FROM audit_seal_chains")
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> heads.put(e.getKey(), e.getValue()));
+            if (to == null) {
+                for (Map.Entry<String, Long> head : heads.entrySet()) {
+                    final long[] range = ranges.get(head.getKey());
+                    if (range != null) {
+                        range[1] = Math.max(range[1], head.getValue());
+                    } else if (from == null && head.getValue() > 0) {
+                        ranges.put(head.getKey(), new long[]{1, head.getValue()});
+                    }
+                }
+            }
+            final List<Seal> checked = new ArrayList<>();
+            long digests = 0;
+            for (Map.Entry<String, long[]> chain : ranges.entrySet()) {
+                final long first = chain.getValue()[0];
+                final long last = chain.getValue()[1];
+                final List<Seal> rows = Seals.select(handle.createQuery("SELECT " + Seals.COLUMNS + " FROM audit_seals"
+                                + " WHERE chain_id = :chain AND seq BETWEEN :first AND :last ORDER BY seq")
+                        .bind("chain", chain.getKey()).bind("first", first - 1).bind("last", last)).list();
+                digests += rows.stream().filter(r -> r.seq() >= first).count();
+                checkChain(chain.getKey(), rows, first, last);
+                rows.stream().filter(r -> r.seq() >= first && r.kind().equals(Seal.BATCH)).forEach(checked::add);
+            }
+            final long events = checkEvents(checked);
+            return new TrailVerification(from, to, ranges.size(), digests, events, counts, findings);
+        }
+
+        /** Signatures, order, links and gaps of one chain's rows {@code first - 1} to {@code last}. */
+        private void checkChain(String chain, List<Seal> rows, long first, long last) {
+            final Map<Seal, Long> signedSeq = new HashMap<>();
+            final List<Seal> bad = new ArrayList<>();
+            for (Seal row : rows) {
+                final Optional<PublicKey> key = keys.key(row.keyId());
+                if (key.isEmpty()) {
+                    if (row.seq() >= first) {
+                        found(TrailFinding.Kind.UNKNOWN_KEY, chain, row.seq(), null, "signed by " + row.keyId()
+                                + ", a key this verifier does not trust");
+                    }
+                    signedSeq.put(row, row.seq());
+                } else if (SealKey.verifies(key.get(), row.signedContent(), row.signature())) {
+                    signedSeq.put(row, row.seq());
+                } else {
+                    bad.add(row);
+                }
+            }
+            for (Seal row : bad) {
+                final PublicKey key = keys.key(row.keyId()).orElseThrow();
+                final Optional<Long> movedFrom = bad.stream().map(Seal::seq).filter(seq -> seq != row.seq())
+                        .filter(seq -> SealKey.verifies(key, row.signedContent(seq), row.signature())).findFirst();
+                if (movedFrom.isPresent()) {
+                    found(TrailFinding.Kind.DIGEST_OUT_OF_ORDER, chain, row.seq(), null,
+                            "the digest at seq " + row.seq() + " was signed as seq " + movedFrom.get());
+                    signedSeq.put(row, movedFrom.get());
+                } else {
+                    if (row.seq() >= first) {
+                        found(TrailFinding.Kind.BAD_SIGNATURE, chain, row.seq(), null,
+                                "the signature does not verify with " + row.keyId());
+                    }
+                    signedSeq.put(row, row.seq());
+                }
+            }
+            final List<Seal> ordered = new ArrayList<>(rows);
+            ordered.sort(Comparator.comparing(signedSeq::get));
+            long expected = first - 1;
+            Seal previous = null;
+            for (Seal row : ordered) {
+                final long seq = signedSeq.get(row);
+                if (seq == first - 1) {
+                    previous = row;
+                    continue;
+                }
+                if (previous == null && seq == 1) {
+                    if (!row.prevDigest().equals(Seal.GENESIS)) {
+                        found(TrailFinding.Kind.BROKEN_LINK, chain, seq, null, "the chain's first digest does not begin it");
+                    }
+                } else if (previous == null || seq != expected + 1) {
+                    missing(chain, Math.max(expected + 1, 1), seq - 1);
+                } else if (!row.prevDigest().equals(previous.digest(signedSeq.get(previous)))) {
+                    found(TrailFinding.Kind.BROKEN_LINK, chain, seq, null,
+                            "its previous digest is not the digest of seq " + signedSeq.get(previous));
+                }
+                previous = row;
+                expected = seq;
+            }
+            if (expected < last) {
+                missing(chain, expected + 1, last);
+            }
+        }
+
+        private void missing(String chain, long firstMissing, long lastMissing) {
+            if (firstMissing > lastMissing) {
+                return;
+            }
+            found(TrailFinding.Kind.DIGEST_MISSING, chain, firstMissing, null, firstMissing == lastMissing
+                    ? "no digest at seq " + firstMissing : "no digests at seq " + firstMissing + " to " + lastMissing);
+        }
+
+        /** Every event of the checked rows, and every event in the range; returns how many events were read. */
+        private long checkEvents(List<Seal> rows) {
+            final Map<UUID, Long> slots = new HashMap<>();
+            final boolean[][] seen = new boolean[rows.size()][];
+            Instant eventsFrom = lo;
+            Instant eventsTo = hi;
+            for (int r = 0; r < rows.size(); r++) {
+                final Seal row = rows.get(r);
+                final byte[] members = row.members() == null ? new byte[0] : row.members();
+                if (!SealKey.Sha256.hex(members).equals(row.eventsSha256()) || SealMembers.count(members) != row.eventCount()
+                        || members.length % SealMembers.SIZE != 0) {
+                    found(TrailFinding.Kind.BAD_SIGNATURE, row.chainId(), row.seq(), null,
+                            "its members are not those its signed events_sha256 covers");
+                    seen[r] = new boolean[0];
+                    continue;
+                }
+                seen[r] = new boolean[SealMembers.count(members)];
+                for (int i = 0; i < seen[r].length; i++) {
+                    slots.put(SealMembers.id(members, i), ((long) r << 32) | i);
+                }
+                eventsFrom = row.firstAt().isBefore(eventsFrom) ? row.firstAt() : eventsFrom;
+                eventsTo = row.lastAt().isAfter(eventsTo) ? row.lastAt() : eventsTo;
+            }
+            long read = 0;
+            try (ResultIterator<AuditEvent> events = handle.createQuery("SELECT * FROM audit_events"
+                            + " WHERE occurred_at >= :from AND occurred_at <= :to")
+                    .registerArgument(new UtcInstantArgumentFactory())
+                    .bind("from", eventsFrom).bind("to", eventsTo).setFetchSize(FETCH)
+                    .map(new AuditEventMapper()).iterator()) {
+                while (events.hasNext()) {
+                    final AuditEvent event = events.next();
+                    read++;
+                    final Long slot = slots.get(event.id());
+                    if (slot == null) {
+                        if (!event.occurredAt().isBefore(lo) && !event.occurredAt().isAfter(hi)) {
+                            found(TrailFinding.Kind.EVENT_UNSEALED, null, null, event.id(), "stored outside any sealed batch");
+                        }
+                        continue;
+                    }
+                    final int r = (int) (slot >>> 32);
+                    final int i = (int) (long) slot;
+                    seen[r][i] = true;
+                    final Seal row = rows.get(r);
+                    if (!SealMembers.hashIs(row.members(), i, SealMembers.hash(event))) {
+                        found(TrailFinding.Kind.EVENT_CHANGED, row.chainId(), row.seq(), event.id(),
+                                "differs from what its batch sealed");
+                    }
+                }
+            }
+            for (int r = 0; r < rows.size(); r++) {
+                for (int i = 0; i < seen[r].length; i++) {
+                    if (!seen[r][i]) {
+                        final Seal row = rows.get(r);
+                        found(TrailFinding.Kind.EVENT_DELETED, row.chainId(), row.seq(), SealMembers.id(row.members(), i),
+                                "sealed but not in the store");
+                    }
+                }
+            }
+            return read;
+        }
+    }
+}
