@@ -62,6 +62,8 @@ import io.authservice.observability.RequestIdFilter;
 import io.authservice.resources.AuditKeysResource;
 import io.authservice.resources.AuditResource;
 import io.authservice.resources.AuditVerificationResource;
+import io.authservice.resources.AuditStatsResource;
+import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -287,6 +289,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuditKeysResource(SealKeys.trusted(config.getAudit().getSeal())));
         environment.jersey().register(new AuditVerificationResource(AuditSeals.verifier(jdbi, config)));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
+        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditPurger;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditPurges;

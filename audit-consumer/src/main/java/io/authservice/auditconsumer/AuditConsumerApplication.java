@@ -62,7 +62,7 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         environment.healthChecks().register("kafka", kafka);
         PrometheusEndpoint.register(environment.metrics(), environment.admin());
         final Clock clock = clock();
-        final AuditStore store = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
+        final AuditStore store = new AuditStore(jdbi);
         // each partition's events are sealed in a chain of their own, signed with this consumer's key
         final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, List.of(new AuditMinuteCounts()));
         final AuditConsumers consumers = new AuditConsumers(config.getKafka(),

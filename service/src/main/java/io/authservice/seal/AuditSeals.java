@@ -1,6 +1,7 @@
 package io.authservice.seal;
 
 import io.authservice.AuthServiceConfiguration;
+import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.seal.SealKeys;
 import io.authservice.audit.seal.SealedStores;
@@ -23,7 +24,7 @@ public final class AuditSeals {
      * restarted instance continues its chain (two processes on one host share it, one batch at a time).
      */
     public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
-        return SealedStores.of(jdbi, config.getAudit().getSeal(), clock, List.of())
+        return SealedStores.of(jdbi, config.getAudit().getSeal(), clock, List.of(new AuditMinuteCounts()))
                 .forChain(SealedStores.directChain(chainName(config)));
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.authservice.AuthServiceConfiguration;
+import io.authservice.api.AuditSeries;
 import io.authservice.api.AuditSummary;
 import io.authservice.api.EmployeeView;
 import io.authservice.api.UserView;
@@ -207,6 +208,8 @@ class OpenApiDocumentTest {
         records.put("/components/schemas/UsersInfoRequest", UsersInfoRequest.class);
         records.put("/components/schemas/UsersInfo", UsersInfo.class);
         records.put("/components/schemas/WhoAmI", WhoAmI.class);
+        records.put("/components/schemas/AuditSeries", AuditSeries.class);
+        records.put("/components/schemas/AuditSeries/properties/series/items", AuditSeries.Group.class);
         records.put("/components/schemas/AuditSummary", AuditSummary.class);
         records.put("/components/schemas/AuditSummary/properties/by_type_and_outcome/items", AuditSummary.TypeCount.class);
         records.put("/components/schemas/AuditSummary/properties/top_failing_client_addresses/items",

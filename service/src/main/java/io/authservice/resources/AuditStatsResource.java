@@ -1,0 +1,76 @@
+package io.authservice.resources;
+
+import io.authservice.api.AuditSeries;
+import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.AuditTimeseries;
+import io.authservice.core.Caller;
+import io.authservice.core.InvalidInputException;
+import io.authservice.core.Roles;
+import io.authservice.core.Scopes;
+import io.authservice.core.Text;
+import io.dropwizard.auth.Auth;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The audit trail over time, for charts and SIEMs: {@code GET /api/v1/audit/timeseries/}. Open as the
+ * events API is: people with the {@code security} or {@code admin} role, keys holding {@code audit:read}.
+ */
+@Path("/api/v1/audit")
+public final class AuditStatsResource {
+    /** Without {@code bucket}. */
+    public static final AuditTimeseries.Bucket DEFAULT_BUCKET = AuditTimeseries.Bucket.ONE_HOUR;
+    /** Without {@code from}: this long before {@code to}. */
+    public static final Duration DEFAULT_RANGE = Duration.ofDays(1);
+    private static final Set<String> PARAMETERS = Stream.concat(AuditQuery.FILTERS.stream(),
+            Stream.of("from", "to", "bucket", "group_by")).collect(Collectors.toUnmodifiableSet());
+
+    private final AuditTimeseries timeseries;
+    private final Clock clock;
+
+    public AuditStatsResource(AuditTimeseries timeseries, Clock clock) {
+        this.timeseries = timeseries;
+        this.clock = clock;
+    }
+
+    /** Defaults: the last 24 hours in buckets of an hour, one series. */
+    @GET
+    @Path("timeseries/")
+    @RolesAllowed({Scopes.AUDIT_READ, Roles.SECURITY, Roles.ADMIN})
+    @Produces(MediaType.APPLICATION_JSON)
+    public AuditSeries timeseries(@Auth Caller caller, @Context UriInfo uri) {
+        final MultivaluedMap<String, String> params = uri.getQueryParameters();
+        for (String name : params.keySet()) {
+            if (!PARAMETERS.contains(name)) {
+                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: "
+                        + PARAMETERS.stream().sorted().collect(Collectors.joining(", ")));
+            }
+        }
+        // the filters and the range are read as the events API reads them
+        final AuditQuery query = AuditQuery.parse(params::getFirst, true);
+        final Instant to = query.to() == null ? clock.instant() : query.to();
+        final Instant from = query.from() == null ? to.minus(DEFAULT_RANGE) : query.from();
+        if (!from.isBefore(to)) {
+            throw new InvalidInputException("'from' must be before 'to'");
+        }
+        final String bucket = params.getFirst("bucket");
+        final String groupBy = params.getFirst("group_by");
+        return timeseries.series(from, to,
+                bucket == null || bucket.isEmpty() ? DEFAULT_BUCKET : AuditTimeseries.Bucket.parse(bucket),
+                groupBy == null || groupBy.isEmpty() ? null : AuditTimeseries.GroupBy.parse(groupBy),
+                query.filters());
+    }
+}

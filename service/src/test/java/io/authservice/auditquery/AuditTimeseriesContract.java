@@ -1,0 +1,254 @@
+package io.authservice.auditquery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.authservice.AuthServiceConfiguration;
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditReasons;
+import io.authservice.audit.AuditStore;
+import io.authservice.db.Databases;
+import io.authservice.testing.AdminClient;
+import io.authservice.testing.Http;
+import io.authservice.testing.TestApps;
+import io.authservice.testing.TestDatabases;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code GET /api/v1/audit/timeseries/} through the running service on a real database: buckets
+ * across midnight UTC and from times given with offsets, series by outcome, type and reason, the
+ * per-minute counts equal to grouping the events, bad input answered 400 in JSON, and who may read.
+ * Each test has its own key ids and its own days, so tests do not see each other's events.
+ */
+abstract class AuditTimeseriesContract {
+    private static final String PASSWORD = "correct horse battery staple";
+
+    protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
+
+    protected abstract TestDatabases.Db db();
+
+    private AdminClient admin;
+    private Http http;
+    private Jdbi jdbi;
+    private String reader;
+
+    @BeforeEach
+    void setUp() {
+        admin = new AdminClient(app().client(), app().getAdminPort());
+        http = new Http(app().getLocalPort());
+        jdbi = Databases.configure(Jdbi.create(db().url(), db().user(), db().password()));
+        reader = createKey(unique("siem"), "audit:read").getValue();
+    }
+
+    @Test
+    void bucketsAcrossMidnightUtcCountWhatWasStored() {
+        final long key = otherKeyId();
+        final Instant midnight = Instant.parse("2026-10-02T00:00:00Z");
+        final List<AuditEvent> events = new ArrayList<>();
+        // 23:10..23:59 the day before: 5 uses, 2 unknown-key failures; 00:00..00:50: 3 uses, 1 expired
+        for (int i = 0; i < 5; i++) {
+            events.add(use(key, midnight.minus(Duration.ofMinutes(50 - i * 10))));
+        }
+        events.add(rejected(key, midnight.minusSeconds(61), AuditReasons.UNKNOWN));
+        events.add(rejected(key, midnight.minusMillis(1), AuditReasons.UNKNOWN));
+        for (int i = 0; i < 3; i++) {
+            events.add(use(key, midnight.plus(Duration.ofMinutes(i * 20))));
+        }
+        events.add(rejected(key, midnight.plusSeconds(30), AuditReasons.EXPIRED));
+        store(events);
+        // stored twice: counted once
+        store(events);
+
+        final JsonNode hours = series("from=2026-10-01T23:00:00Z&to=2026-10-02T01:00:00Z&bucket=1h&group_by=outcome&key_id=" + key);
+        assertThat(hours.get("source").asText()).isEqualTo("minute_counts");
+        assertThat(texts(hours.get("buckets"))).containsExactly("2026-10-01T23:00:00Z", "2026-10-02T00:00:00Z");
+        assertThat(counts(hours, "success")).containsExactly(5L, 3L);
+        assertThat(counts(hours, "failure")).containsExactly(2L, 1L);
+        assertThat(hours.get("total").asLong()).isEqualTo(11);
+
+        // the same range given in +05:30 (04:30 and 06:30 there) answers the same UTC buckets
+        final JsonNode offset = series("from=" + enc("2026-10-02T04:30:00+05:30") + "&to=" + enc("2026-10-02T06:30:00+05:30")
+                + "&bucket=1h&group_by=outcome&key_id=" + key);
+        assertThat(offset.get("buckets")).isEqualTo(hours.get("buckets"));
+        assertThat(offset.get("series")).isEqualTo(hours.get("series"));
+
+        // days run midnight to midnight UTC; a range inside a day is widened to whole days
+        final JsonNode days = series("from=2026-10-01T12:00:00Z&to=2026-10-02T12:00:00Z&bucket=1d&key_id=" + key);
+        assertThat(days.get("from").asText()).isEqualTo("2026-10-01T00:00:00Z");
+        assertThat(days.get("to").asText()).isEqualTo("2026-10-03T00:00:00Z");
+        assertThat(counts(days, "all")).containsExactly(7L, 4L);
+
+        // failures by reason, in 5-minute buckets: the minute before midnight and the one after
+        final JsonNode reasons = series("from=2026-10-01T23:55:00Z&to=2026-10-02T00:05:00Z&bucket=5m&group_by=reason"
+                + "&outcome=failure&key_id=" + key);
+        assertThat(counts(reasons, AuditReasons.UNKNOWN)).containsExactly(2L, 0L);
+        assertThat(counts(reasons, AuditReasons.EXPIRED)).containsExactly(0L, 1L);
+        assertThat(reasons.get("series")).hasSize(2);
+    }
+
+    @Test
+    void aFilterTheCountsDoNotHoldIsGroupedFromTheEventsWithTheSameAnswer() {
+        final long key = otherKeyId();
+        final Instant start = Instant.parse("2026-10-05T10:00:00Z");
+        final List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.add(i % 4 == 0 ? rejected(key, start.plusSeconds(i * 97L), AuditReasons.UNKNOWN)
+                    : use(key, start.plusSeconds(i * 97L)));
+        }
+        store(events);
+        final String range = "from=2026-10-05T10:00:00Z&to=2026-10-05T11:10:00Z&bucket=5m&group_by=type&key_id=" + key;
+
+        final JsonNode counted = series(range);
+        final JsonNode grouped = series(range + "&client_address=10.9.8.7");
+
+        assertThat(counted.get("source").asText()).isEqualTo("minute_counts");
+        assertThat(grouped.get("source").asText()).isEqualTo("events");
+        assertThat(grouped.get("buckets")).isEqualTo(counted.get("buckets"));
+        assertThat(grouped.get("series")).isEqualTo(counted.get("series"));
+        assertThat(counted.get("total").asLong()).isEqualTo(40);
+        assertThat(counts(counted, AuditEventTypes.API_KEY_REJECTED).stream().mapToLong(Long::longValue).sum()).isEqualTo(10);
+    }
+
+    @Test
+    void requestsThroughTheServiceAreCountedAsTheyAreStored() {
+        final var key = createKey(unique("counted"), null);
+        final Instant before = Instant.now().minus(Duration.ofMinutes(1));
+        for (int i = 0; i < 4; i++) {
+            assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
+        }
+        final String query = "from=" + enc(before.toString()) + "&to=" + enc(Instant.now().plus(Duration.ofMinutes(2)).toString())
+                + "&bucket=1m&type=api_key.used&key_id=" + key.getKey();
+        await().atMost(Duration.ofSeconds(10)).until(() -> series(query).get("total").asLong() == 4);
+        assertThat(series(query).get("series")).singleElement()
+                .satisfies(s -> assertThat(s.get("group").asText()).isEqualTo("all"));
+    }
+
+    @Test
+    void badInputIs400WithTheReasonInJson() {
+        final Map<String, String> cases = Map.of(
+                "bucket=2m", "'bucket': '2m' is not one of 1m, 5m, 1h, 1d",
+                "group_by=key", "'group_by': 'key' is not one of outcome, type, reason",
+                "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "'from' must be before 'to'",
+                "from=yesterday", "'from': 'yesterday' is not an ISO 8601 time such as 2026-11-25T10:00:00Z",
+                "key_id=abc", "'key_id': 'abc' is not a whole number",
+                "from=2026-01-01T00:00:00Z&to=2026-01-08T00:01:00Z&bucket=1m",
+                "from 'from' to 'to' is 10081 buckets of 1m; at most 10080: choose a wider bucket or a shorter range",
+                "limit=5", "unknown parameter 'limit'; known: bucket, client_address, fingerprint, from, group_by, key_id, "
+                        + "key_name, outcome, path, reason, to, type, user_id");
+        cases.forEach((query, message) -> {
+            final Http.Answer answer = http.get("/api/v1/audit/timeseries/?" + query, "X-API-Key", reader);
+            assertThat(answer.status()).as(query).isEqualTo(400);
+            assertThat(answer.header("Content-Type")).as(query).startsWith("application/json");
+            assertThat(answer.json().get("code").asInt()).as(query).isEqualTo(400);
+            assertThat(answer.json().get("message").asText()).as(query).isEqualTo(message);
+        });
+        // a week of minutes is the most
+        assertThat(http.get("/api/v1/audit/timeseries/?from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z&bucket=1m",
+                "X-API-Key", reader).status()).isEqualTo(200);
+    }
+
+    @Test
+    void whoMayRead() {
+        final var plain = createKey(unique("plain"), null);
+        final String security = signIn(createUser("security"));
+        final String agent = signIn(createUser("agent"));
+        final String path = "/api/v1/audit/timeseries/";
+
+        assertThat(http.get(path, "X-API-Key", reader).status()).isEqualTo(200);
+        assertThat(http.get(path.substring(0, path.length() - 1), "X-API-Key", reader).status()).isEqualTo(200);
+        assertThat(http.get(path, "Authorization", "Bearer " + security).status()).isEqualTo(200);
+        assertThat(http.get(path, "X-API-Key", plain.getValue()).status()).isEqualTo(403);
+        assertThat(http.get(path, "Authorization", "Bearer " + agent).status()).isEqualTo(403);
+        final Http.Answer anonymous = http.get(path);
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.json().get("code").asInt()).isEqualTo(401);
+    }
+
+    private JsonNode series(String query) {
+        final Http.Answer answer = http.get("/api/v1/audit/timeseries/?" + query, "X-API-Key", reader);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json();
+    }
+
+    private static List<Long> counts(JsonNode series, String group) {
+        for (JsonNode s : series.get("series")) {
+            if (group.equals(s.get("group").asText())) {
+                final List<Long> counts = new ArrayList<>();
+                s.get("counts").forEach(c -> counts.add(c.asLong()));
+                return counts;
+            }
+        }
+        throw new AssertionError("no series '" + group + "' in " + series);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        final List<String> texts = new ArrayList<>();
+        array.forEach(n -> texts.add(n.asText()));
+        return texts;
+    }
+
+    private void store(List<AuditEvent> events) {
+        new AuditStore(jdbi, List.of(new AuditMinuteCounts())).insertAll(events);
+    }
+
+    /** A key id no key of the service has (events of a key the test made up, on days of its own). */
+    private static long otherKeyId() {
+        return 900_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+    }
+
+    private static AuditEvent use(long key, Instant at) {
+        return AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, at).key(key, "k", "abcd1234")
+                .request("10.9.8.7", "ua", "GET", "/api/v1/whoami/").status(200).build();
+    }
+
+    private static AuditEvent rejected(long key, Instant at, String reason) {
+        return AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, at).reason(reason)
+                .key(key, "k", "abcd1234").request("10.9.8.7", "ua", "GET", "/api/v1/whoami/").status(401).build();
+    }
+
+    private Map.Entry<Long, String> createKey(String name, String scopes) {
+        final JsonNode created = admin.json("create-api-key", scopes == null ? Map.of("name", name)
+                : Map.of("name", name, "scopes", scopes));
+        return Map.entry(created.get("api_key").get("id").asLong(), created.get("key").asText());
+    }
+
+    private String createUser(String role) {
+        final String username = unique(role);
+        final AdminClient.Answer answer = admin.run("create-user", Map.of("format", "json"), TestApps.ADMIN_TOKEN,
+                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"first_name\":\"F\","
+                        + "\"last_name\":\"L\",\"roles\":[\"" + role + "\"],\"password\":\"" + PASSWORD + "\"}");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return username;
+    }
+
+    private String signIn(String username) {
+        final Http.Answer answer = http.post("/api/v1/token/", "{\"username\":\"" + username + "\",\"password\":\""
+                + PASSWORD + "\"}");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json().get("access").asText();
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
