@@ -314,8 +314,13 @@ public final class AuditStore {
             new ArrayColumn("actor", String.class, AuditEvent::actor),
             new ArrayColumn("surface", String.class, AuditEvent::surface));
 
-    /** The whole batch in one statement (PostgreSQL): each column's values as one array, unnested into rows. */
-    private static <S extends SqlStatement<S>> S bindColumns(S statement, List<AuditEvent> events) {
+    /**
+     * The whole batch in one statement (PostgreSQL): each column's values as one array, unnested into
+     * rows, in id order. Two writers storing overlapping batches (a consumer group rebalancing) then
+     * take the rows' index locks in the same order and wait for each other instead of deadlocking.
+     */
+    private static <S extends SqlStatement<S>> S bindColumns(S statement, List<AuditEvent> unordered) {
+        final List<AuditEvent> events = unordered.stream().sorted(java.util.Comparator.comparing(AuditEvent::id)).toList();
         for (ArrayColumn column : ARRAY_COLUMNS) {
             final Object[] values = new Object[events.size()];
             for (int i = 0; i < values.length; i++) {
