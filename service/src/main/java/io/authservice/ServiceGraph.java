@@ -86,7 +86,7 @@ public final class ServiceGraph {
         this.instanceId = InstanceIds.of(config);
 
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
-        this.auditStore = new AuditStore(jdbi);
+        this.auditStore = io.authservice.seal.AuditSeals.directStore(jdbi, config, clock);  // sealed: server and commands alike
         this.audit = auditSeam.open(auditStore);
         this.auditPurger = new AuditPurger(auditStore, clock, metrics);
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());
