@@ -348,7 +348,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final AuditShipper.Destination destination = switch (audit.getSink()) {
             case kafka -> new KafkaDestination(new KafkaProducer<>(
                     KafkaDestination.producerProperties(audit.getKafka(), "auth-service-" + instanceId)), audit.getKafka());
-            case direct -> new StoreDestination(AuditSeals.directStore(store.jdbi(), config, clock()), instanceId, clock());
+            case direct -> new StoreDestination(store, instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
         final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,

@@ -4,10 +4,9 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.audit.AuditLog;
-import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditPurger;
-import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
+import io.authservice.seal.AuditSeals;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditPurges;
 import io.authservice.auditquery.AuditSearch;
@@ -25,7 +24,6 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.List;
 
 /**
  * The service's objects, built once, by hand, from the configuration: the server
@@ -89,7 +87,7 @@ public final class ServiceGraph {
         this.instanceId = InstanceIds.of(config);
 
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
-        this.auditStore = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
+        this.auditStore = AuditSeals.directStore(jdbi, config, clock);  // sealed, with the per-minute counts: server and commands alike
         this.audit = auditSeam.open(auditStore);
         this.auditPurger = new AuditPurger(auditStore, clock, metrics);
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());

@@ -52,7 +52,23 @@ public final class TrailVerifier {
      * @param to   null: up to now (then a chain's rows missing at its end are found too)
      */
     public TrailVerification verify(Instant from, Instant to) {
-        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> new Run(handle, from, to).run());
+        return jdbi.inTransaction(snapshot(), handle -> new Run(handle, from, to).run());
+    }
+
+    /**
+     * An isolation level under which every read of one verification sees the same committed state, so
+     * a batch a writer commits meanwhile is seen whole or not at all (neither its digest without its
+     * events nor the reverse): REPEATABLE READ is a snapshot on PostgreSQL; on H2 it still lets in
+     * rows inserted meanwhile, and SERIALIZABLE (a snapshot there) does not.
+     */
+    private TransactionIsolationLevel snapshot() {
+        final boolean h2;
+        try {
+            h2 = jdbi.withHandle(handle -> handle.getConnection().getMetaData().getDatabaseProductName().startsWith("H2"));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot tell which database the audit store is", e);
+        }
+        return h2 ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
     }
 
     /** One verification, with what it found so far. */
