@@ -71,6 +71,9 @@ public record SealKeys(SealKey signing, SealKeyRing trusted) {
                 final SealKey key = SealKey.generate();
                 if (OwnerOnlyFiles.createFile(file)) {
                     Files.writeString(file, toPem(key), StandardCharsets.US_ASCII);
+                    // owner-only too: the data directory holds nothing others may read (a public key
+                    // is no secret, but one rule for every file is one rule to check)
+                    OwnerOnlyFiles.createFile(publicKeysFile(file));
                     Files.writeString(publicKeysFile(file), publicPem(key.publicBase64()), StandardCharsets.US_ASCII,
                             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                     LOG.info("Created the audit seal key {} in {} (readable by its owner only)", key.keyId(), file);
