@@ -41,10 +41,6 @@ public interface AuditEventDAO {
             + "CAST(:instanceId AS varchar[]), CAST(:fingerprint AS varchar[]), CAST(:actor AS varchar[]), "
             + "CAST(:surface AS varchar[])) ON CONFLICT (id) DO NOTHING";
 
-    /** H2: the same through MERGE on the id (a stored event is rewritten with identical values). */
-    @SqlBatch("MERGE INTO audit_events (" + COLUMNS + ") KEY (id) VALUES (" + VALUES + ")")
-    int[] insertIfAbsentH2(@BindMethods Collection<AuditEvent> events);
-
     /**
      * H2: a plain INSERT, for events whose ids the caller has just read as not held in the same
      * transaction (cheaper than MERGE, which searches the id index once more per row). A writer

@@ -167,11 +167,10 @@ public final class AuditStore {
                 d.offset(), d.index(), cut(d.key(), NAME), d.payload(), cut(d.error(), LONG), d.receivedAt())).toList();
         jdbi.useTransaction(handle -> {
             final boolean h2 = isH2(handle);
-            if (!fitted.isEmpty()) {
-                final List<AuditEvent> inserted = steps.isEmpty() ? List.of() : insertNew(handle, h2, fitted);
-                if (steps.isEmpty()) {
-                    insertIfAbsent(handle, h2, fitted);
-                }
+            if (!fitted.isEmpty() && steps.isEmpty()) {
+                insertIfAbsent(handle, h2, fitted);
+            } else if (!fitted.isEmpty()) {
+                final List<AuditEvent> inserted = insertNew(handle, h2, fitted);
                 if (!inserted.isEmpty()) {
                     for (BatchStep step : steps) {
                         step.stored(handle, inserted);
@@ -332,7 +331,7 @@ public final class AuditStore {
     }
 
     /** Whether the handle's database is H2 (else PostgreSQL): the two differ in their upserts. */
-    static boolean isH2(Handle handle) {
+    public static boolean isH2(Handle handle) {
         try {
             return handle.getConnection().getMetaData().getDatabaseProductName().startsWith("H2");
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.authservice.audit.seal;
 
+import io.authservice.audit.AuditStore;
 import io.authservice.audit.UtcInstantArgumentFactory;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.result.ResultIterable;
@@ -28,7 +29,7 @@ final class Seals {
         if (head.isPresent()) {
             return head.get();
         }
-        if (isH2(handle)) {
+        if (AuditStore.isH2(handle)) {
             handle.createUpdate("MERGE INTO audit_seal_chains t USING (VALUES (CAST(:chain AS VARCHAR(255)))) s(chain_id)"
                     + " ON t.chain_id = s.chain_id WHEN NOT MATCHED THEN INSERT (chain_id, head_seq, head_digest)"
                     + " VALUES (s.chain_id, 0, :genesis)").bind("chain", chainId).bind("genesis", Seal.GENESIS).execute();
@@ -62,13 +63,5 @@ final class Seals {
                 rs.getObject("first_at", OffsetDateTime.class).toInstant(), rs.getObject("last_at", OffsetDateTime.class).toInstant(),
                 rs.getString("events_sha256"), rs.getBytes("members"), rs.getString("prev_digest"), rs.getString("key_id"),
                 rs.getString("signature"), rs.getObject("sealed_at", OffsetDateTime.class).toInstant());
-    }
-
-    static boolean isH2(Handle handle) {
-        try {
-            return handle.getConnection().getMetaData().getDatabaseProductName().startsWith("H2");
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell which database the audit store is", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.authservice.audit.seal;
 
+import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventMapper;
 import io.authservice.audit.UtcInstantArgumentFactory;
@@ -62,12 +63,7 @@ public final class TrailVerifier {
      * rows inserted meanwhile, and SERIALIZABLE (a snapshot there) does not.
      */
     private TransactionIsolationLevel snapshot() {
-        final boolean h2;
-        try {
-            h2 = jdbi.withHandle(handle -> handle.getConnection().getMetaData().getDatabaseProductName().startsWith("H2"));
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot tell which database the audit store is", e);
-        }
+        final boolean h2 = jdbi.withHandle(AuditStore::isH2);
         return h2 ? TransactionIsolationLevel.SERIALIZABLE : TransactionIsolationLevel.REPEATABLE_READ;
     }
 
