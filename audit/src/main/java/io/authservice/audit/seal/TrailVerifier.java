@@ -102,14 +102,29 @@ public final class TrailVerifier {
             final Map<String, Long> heads = new HashMap<>();
             handle.createQuery("SELECT chain_id, head_seq FROM audit_seal_chains")
                     .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> heads.put(e.getKey(), e.getValue()));
+            final Map<String, SealPurge> purges = new HashMap<>();
+            SealedRetention.records(handle).forEach(p -> purges.put(p.chainId(), p));
             if (to == null) {
                 for (Map.Entry<String, Long> head : heads.entrySet()) {
                     final long[] range = ranges.get(head.getKey());
+                    final long base = base(purges.get(head.getKey()));
                     if (range != null) {
                         range[1] = Math.max(range[1], head.getValue());
-                    } else if (from == null && head.getValue() > 0) {
-                        ranges.put(head.getKey(), new long[]{1, head.getValue()});
+                    } else if (from == null && head.getValue() > base) {
+                        ranges.put(head.getKey(), new long[]{base + 1, head.getValue()});
                     }
+                }
+            }
+            // a chain begins at its purge record, or at seq 1: from the beginning, whatever is missing from there is missing
+            for (Map.Entry<String, long[]> chain : ranges.entrySet()) {
+                final long base = base(purges.get(chain.getKey()));
+                if (from == null || chain.getValue()[0] <= base) {
+                    chain.getValue()[0] = base + 1;
+                }
+            }
+            for (SealPurge purge : purges.values()) {
+                if (from == null || ranges.containsKey(purge.chainId())) {
+                    checkPurge(purge);
                 }
             }
             final List<Seal> checked = new ArrayList<>();
@@ -121,15 +136,36 @@ public final class TrailVerifier {
                                 + " WHERE chain_id = :chain AND seq BETWEEN :first AND :last ORDER BY seq")
                         .bind("chain", chain.getKey()).bind("first", first - 1).bind("last", last)).list();
                 digests += rows.stream().filter(r -> r.seq() >= first).count();
-                checkChain(chain.getKey(), rows, first, last);
+                checkChain(chain.getKey(), rows, first, last, purges.get(chain.getKey()));
                 rows.stream().filter(r -> r.seq() >= first && r.kind().equals(Seal.BATCH)).forEach(checked::add);
             }
             final long events = checkEvents(checked);
             return new TrailVerification(from, to, ranges.size(), digests, events, counts, findings);
         }
 
-        /** Signatures, order, links and gaps of one chain's rows {@code first - 1} to {@code last}. */
-        private void checkChain(String chain, List<Seal> rows, long first, long last) {
+        private static long base(SealPurge purge) {
+            return purge == null ? 0 : purge.lastSeq();
+        }
+
+        /** A purge record's signature: without it, a record moved forward would hide the deletion of whole batches. */
+        private void checkPurge(SealPurge purge) {
+            final Optional<PublicKey> key = keys.key(purge.keyId());
+            if (key.isEmpty()) {
+                found(TrailFinding.Kind.UNKNOWN_KEY, purge.chainId(), purge.lastSeq(), null, "the purge record is signed by "
+                        + purge.keyId() + ", a key this verifier does not trust");
+            } else if (!SealKey.verifies(key.get(), purge.signedContent(), purge.signature())) {
+                found(TrailFinding.Kind.BAD_SIGNATURE, purge.chainId(), purge.lastSeq(), null,
+                        "the purge record's signature does not verify with " + purge.keyId());
+            }
+        }
+
+        /**
+         * Signatures, order, links and gaps of one chain's rows {@code first - 1} to {@code last}; the
+         * chain begins after its purge record ({@code purge}, null when none) or at seq 1 with
+         * {@link Seal#GENESIS}.
+         */
+        private void checkChain(String chain, List<Seal> rows, long first, long last, SealPurge purge) {
+            final long base = base(purge);
             final Map<Seal, Long> signedSeq = new HashMap<>();
             final List<Seal> bad = new ArrayList<>();
             for (Seal row : rows) {
@@ -172,9 +208,12 @@ public final class TrailVerifier {
                     previous = row;
                     continue;
                 }
-                if (previous == null && seq == 1) {
-                    if (!row.prevDigest().equals(Seal.GENESIS)) {
+                if (previous == null && seq == first && first - 1 == base) {
+                    if (purge == null && !row.prevDigest().equals(Seal.GENESIS)) {
                         found(TrailFinding.Kind.BROKEN_LINK, chain, seq, null, "the chain's first digest does not begin it");
+                    } else if (purge != null && !row.prevDigest().equals(purge.lastDigest())) {
+                        found(TrailFinding.Kind.BROKEN_LINK, chain, seq, null,
+                                "its previous digest is not the digest of seq " + base + " that the purge record names");
                     }
                 } else if (previous == null || seq != expected + 1) {
                     missing(chain, Math.max(expected + 1, 1), seq - 1);
