@@ -239,8 +239,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                         new ClientAddresses(clientAddress.getTrustedProxies(), clientAddress.getIpv6ThrottlePrefix())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
-                .setThrottle(throttle)
-                .setAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, clock))
+                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle, fingerprints, clock))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(ApiKeyAuthFilter.SCHEME)
@@ -275,7 +274,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuthDynamicFeature(new CredentialChainFilter(apiKeyFilter, jwtFilter)));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
-        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics(), fingerprints));
+        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
 
         // endpoints
         environment.jersey().register(new PingResource());
