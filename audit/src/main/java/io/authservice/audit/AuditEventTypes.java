@@ -19,6 +19,8 @@ public final class AuditEventTypes {
     public static final String TOKEN_LOGGED_OUT = "token.logged_out";
     public static final String LOGIN_SUCCEEDED = "login.succeeded";
     public static final String LOGIN_FAILED = "login.failed";
+    /** The service verified the sealed trail (the self-check): success when everything held. */
+    public static final String AUDIT_VERIFIED = "audit.verified";
 
     private AuditEventTypes() {
     }
