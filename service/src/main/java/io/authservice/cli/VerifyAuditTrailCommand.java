@@ -97,7 +97,7 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         } catch (IllegalArgumentException e) {
             throw new RequestRefusedException(400, file + ": " + e.getMessage());
         }
-        return TrailVerifier.verify(export, keys);
+        return TrailVerifier.verifyExport(export, keys);
     }
 
     /** The keys of a {@code /.well-known/audit-keys.json} document. */

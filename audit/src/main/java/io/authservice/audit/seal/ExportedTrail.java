@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * per seal and per purge record of every chain the range touches, and a last line naming the range,
  * each of those with a {@code "record"} field ({@code seal}, {@code purge}, {@code range}) that no
  * event has. {@link #proof} picks what to write, {@link #read} reads a file back for
- * {@link TrailVerifier#verify(ExportedTrail, SealKeyRing)}, offline.
+ * {@link TrailVerifier#verifyExport}, offline.
  *
  * <p>A range cuts batches at its edges: the export holds every seal whose batch overlaps the range
  * and every event of those batches, also those just outside the range, so each batch's digest can be

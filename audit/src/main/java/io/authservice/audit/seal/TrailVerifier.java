@@ -62,7 +62,7 @@ public final class TrailVerifier {
      * range it was exported for: a chain's seals before the range need not be in it, and an event
      * outside the range that no seal in the file holds is not reported.
      */
-    public static TrailVerification verify(ExportedTrail export, SealKeyRing keys) {
+    public static TrailVerification verifyExport(ExportedTrail export, SealKeyRing keys) {
         return new Run(export, keys, export.from(), export.to()).run();
     }
 
