@@ -13,6 +13,7 @@ import io.authservice.core.InvalidInputException;
 import io.authservice.core.Report;
 import io.authservice.core.RequestRefusedException;
 import io.authservice.seal.AuditSeals;
+import io.authservice.seal.TrailSelfCheck;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -27,7 +28,6 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Instant;
-import java.util.stream.Collectors;
 
 /**
  * {@code verify-audit-trail [--from T] [--to T] [--json] config.yml}, or
@@ -118,7 +118,8 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         }
     }
 
-    static String text(TrailVerification result) {
+    /** The command's (and the verify-audit-trail task's) human answer: the figures, each finding, the counts. */
+    public static String text(TrailVerification result) {
         final StringBuilder text = new StringBuilder();
         text.append(result.ok() ? "The audit trail verifies" : "The audit trail does NOT verify")
                 .append(": ").append(result.chains()).append(" chains, ").append(result.digests()).append(" digests, ")
@@ -143,7 +144,6 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
     }
 
     private static String summary(TrailVerification result) {
-        return result.counts().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        return TrailSelfCheck.summary(result);
     }
 }
