@@ -24,6 +24,8 @@ public final class AuditEventTypes {
     public static final String USER_ROLES_CHANGED = "user.roles_changed";
     public static final String EMPLOYEE_CREATED = "employee.created";
     public static final String EMPLOYEE_IMPORTED = "employee.imported";
+    /** The service verified the sealed trail (the self-check): success when everything held. */
+    public static final String AUDIT_VERIFIED = "audit.verified";
 
     private AuditEventTypes() {
     }
