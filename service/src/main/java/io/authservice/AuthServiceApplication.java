@@ -120,8 +120,6 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
      * checked (a burst of good keys from one address passes after a moment instead of getting 429).
      */
     private static final Duration THROTTLE_SETTLE_WAIT = Duration.ofSeconds(1);
-    /** How long the audit shipper waits for more events when a batch is not full. */
-    private static final Duration SHIPPER_GATHER = Duration.ofMillis(10);
     private static final Duration SHIPPER_BACKOFF_INITIAL = Duration.ofMillis(100);
     private static final Duration SHIPPER_BACKOFF_MAX = Duration.ofSeconds(5);
 
@@ -243,8 +241,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                         new ClientAddresses(clientAddress.getTrustedProxies(), clientAddress.getIpv6ThrottlePrefix())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
-                .setThrottle(throttle)
-                .setAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, clock))
+                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle, fingerprints, clock))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(ApiKeyAuthFilter.SCHEME)
@@ -279,7 +276,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuthDynamicFeature(new CredentialChainFilter(apiKeyFilter, jwtFilter)));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
-        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics(), fingerprints));
+        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
 
         // endpoints
         environment.jersey().register(new PingResource());
@@ -364,7 +361,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
             case direct -> new StoreDestination(store, instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
-        final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,
+        final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), audit.getLinger().toJavaDuration(),
                 audit.getShutdownTimeout().toJavaDuration(), new Backoff(SHIPPER_BACKOFF_INITIAL, SHIPPER_BACKOFF_MAX),
                 clock(), environment.metrics());
         environment.lifecycle().manage(shipper);

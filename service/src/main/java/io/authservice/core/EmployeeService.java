@@ -1,6 +1,7 @@
 package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
 import io.authservice.db.EmployeeDAO;
@@ -25,8 +26,6 @@ import java.util.Set;
  * to one user (named by id or username), and a user to at most one employee.
  */
 public final class EmployeeService {
-    public static final String EMPLOYEE_CREATED = "employee.created";
-    public static final String EMPLOYEE_IMPORTED = "employee.imported";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -57,7 +56,7 @@ public final class EmployeeService {
             final Long userId = resolveUser(handle, checked, Set.of());
             return dao.findById(insert(dao, checked, userId, now)).orElseThrow();
         }), "employee number '" + checked.employeeNumber() + "' or its user was taken meanwhile");
-        record(EMPLOYEE_CREATED, created, actor);
+        record(AuditEventTypes.EMPLOYEE_CREATED, created, actor);
         return created;
     }
 
@@ -105,7 +104,7 @@ public final class EmployeeService {
             }
             return new Imported<>(imported, checked.size() - imported.size());
         }), "another change added some of these employees meanwhile; run the import again");
-        result.imported().forEach(employee -> record(EMPLOYEE_IMPORTED, employee, actor));
+        result.imported().forEach(employee -> record(AuditEventTypes.EMPLOYEE_IMPORTED, employee, actor));
         return result;
     }
 

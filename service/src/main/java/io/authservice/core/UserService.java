@@ -1,6 +1,7 @@
 package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
 import io.authservice.db.UserDAO;
@@ -26,9 +27,6 @@ import java.util.Set;
  * only its Argon2id hash is stored, and no report, log or audit event carries either.
  */
 public final class UserService {
-    public static final String USER_CREATED = "user.created";
-    public static final String USER_IMPORTED = "user.imported";
-    public static final String USER_ROLES_CHANGED = "user.roles_changed";
     public static final int MIN_PASSWORD_LENGTH = 8;
     public static final int MAX_PASSWORD_LENGTH = 1024;
     /** How many ids one query binds at most. */
@@ -73,7 +71,7 @@ public final class UserService {
             }
             throw e;
         }
-        record(USER_CREATED, created, actor);
+        record(AuditEventTypes.USER_CREATED, created, actor);
         return created;
     }
 
@@ -94,7 +92,7 @@ public final class UserService {
             dao.updateRoles(user.id(), Roles.format(checked), now);
             return dao.findById(user.id()).orElseThrow();
         });
-        record(USER_ROLES_CHANGED, updated, actor);
+        record(AuditEventTypes.USER_ROLES_CHANGED, updated, actor);
         return updated;
     }
 
@@ -158,7 +156,7 @@ public final class UserService {
             }
             throw e;
         }
-        result.imported().forEach(user -> record(USER_IMPORTED, user, actor));
+        result.imported().forEach(user -> record(AuditEventTypes.USER_IMPORTED, user, actor));
         return result;
     }
 

@@ -44,7 +44,7 @@ public final class AuditResource {
     /** The header that carries the next page's cursor for CSV and NDJSON pages (JSON has it in the body). */
     public static final String NEXT_CURSOR_HEADER = "X-Next-Cursor";
     public static final int DEFAULT_UNUSED_DAYS = 30;
-    private static final Set<String> EVENT_PARAMETERS = Stream.concat(AuditQuery.PARAMETERS.stream(), Stream.of("format"))
+    private static final Set<String> EVENT_PARAMETERS = Stream.concat(AuditQuery.PARAMETERS.stream(), Stream.of("format", "include"))
             .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> SUMMARY_PARAMETERS = Set.of("from", "to", "unused_days");
 
@@ -68,6 +68,10 @@ public final class AuditResource {
         final AuditFormat format = AuditFormat.choose(params.getFirst("format"),
                 headers.getAcceptableMediaTypes().stream().map(type -> type.getType() + "/" + type.getSubtype()).toList());
         final AuditQuery query = AuditQuery.parse(params::getFirst, format.exports());
+        if (withSeals(params.getFirst("include"), format)) {
+            AuditExport.requireWholeRange(query);
+            return Response.ok((StreamingOutput) out -> export.writeWithSeals(query, out), format.mediaType()).build();
+        }
         if (query.limit() == null) {
             return Response.ok((StreamingOutput) out -> export.writeAll(query, format, out), format.mediaType()).build();
         }
@@ -75,6 +79,20 @@ public final class AuditResource {
         return Response.ok((StreamingOutput) out -> export.writePage(page, format, out), format.mediaType())
                 .header(NEXT_CURSOR_HEADER, page.next() == null ? null : page.next().encode())
                 .build();
+    }
+
+    /** {@code include=seals}: the NDJSON export carries the seals of its range ({@link AuditExport#writeWithSeals}). */
+    private static boolean withSeals(String include, AuditFormat format) {
+        if (include == null || include.isEmpty()) {
+            return false;
+        }
+        if (!include.equals("seals")) {
+            throw new InvalidInputException("'include': '" + Text.printable(include) + "' is not 'seals'");
+        }
+        if (format != AuditFormat.ndjson) {
+            throw new InvalidInputException("'include=seals' is for the NDJSON export (format=ndjson)");
+        }
+        return true;
     }
 
     /** Defaults: the last 24 hours, keys unused for {@value #DEFAULT_UNUSED_DAYS} days. */

@@ -259,6 +259,24 @@ abstract class AuditTrailContract {
         assertThat(clean.json().get("events").asLong()).isGreaterThanOrEqualTo(5);
         assertThat(clean.json().get("findings")).isEmpty();
 
+        // the range's NDJSON export with its seals verifies offline against the published keys
+        final Http.Answer export = http.get("/api/v1/audit/events/" + range + "&format=ndjson&include=seals", "X-API-Key", reader);
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.body().lines().filter(line -> line.startsWith("{\"record\":\"seal\"")).count()).isPositive();
+        final java.util.List<java.security.PublicKey> published = new java.util.ArrayList<>();
+        http.get("/.well-known/audit-keys.json").json().get("keys").forEach(k ->
+                published.add(io.authservice.audit.seal.SealKey.publicKey(k.get("public_key").asText())));
+        final var offline = io.authservice.audit.seal.TrailVerifier.verifyExport(io.authservice.audit.seal.ExportedTrail.read(
+                new java.io.BufferedReader(new java.io.StringReader(export.body()))), io.authservice.audit.seal.SealKeyRing.of(published));
+        assertThat(offline.findings()).isEmpty();
+        assertThat(offline.events()).isGreaterThanOrEqualTo(5);
+        for (String refused : List.of("&format=csv&include=seals", "&format=ndjson&include=everything",
+                "&format=ndjson&include=seals&outcome=success")) {
+            final Http.Answer no = http.get("/api/v1/audit/events/" + range + refused, "X-API-Key", reader);
+            assertThat(no.status()).as(refused).isEqualTo(400);
+            assertThat(no.json().get("code").asInt()).isEqualTo(400);
+        }
+
         final AuditEvent changed = stored(key.getKey()).get(2);
         jdbi.useHandle(h -> h.execute("UPDATE audit_events SET user_agent = 'forged' WHERE id = ?", changed.id()));
         try {
