@@ -70,6 +70,7 @@ import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
+import io.authservice.resources.KeysResource;
 import io.authservice.resources.RequestRefusedExceptionMapper;
 import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
@@ -291,6 +292,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final TrailVerifier trailVerifier = AuditSeals.verifier(jdbi, config);
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
+        environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
         environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
