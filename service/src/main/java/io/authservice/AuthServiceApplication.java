@@ -46,6 +46,7 @@ import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.cli.VerifyAuditTrailCommand;
 import io.authservice.config.ApiKeyConfig;
+import io.authservice.console.ConsoleBundle;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.AuditJournalConfig;
 import io.authservice.config.ClientAddressConfig;
@@ -172,6 +173,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 return Databases.prepare(configuration.getDatabase());
             }
         });
+        // the security team's console at /console/ (static pages of the JSON API, strict CSP)
+        bootstrap.addBundle(new ConsoleBundle());
         // the commands build their objects as the server does (ServiceGraph), on the application's clock
         final CommandSetup commands = new CommandSetup(commandOutput, clock());
         ApiKeyCommands.all(commands).forEach(bootstrap::addCommand);
