@@ -527,6 +527,20 @@ abstract class AuditTrailContract {
     }
 
     @Test
+    void theVerifyTaskRunsTheSelfCheckNowAndTheHealthCheckReportsIt() {
+        final AdminClient.Answer answer = admin.run("verify-audit-trail", Map.of("format", "json"));
+        assertThat(answer.status()).isEqualTo(200);
+        final JsonNode verification = answer.json();
+        // other tests of this app store unsealed events, so whether it holds depends on the order they ran in
+        assertThat(verification.get("ok").isBoolean()).isTrue();
+        assertThat(verification.get("events").asLong()).isGreaterThanOrEqualTo(0);
+        final String health = app().client().target("http://localhost:" + app().getAdminPort() + "/healthcheck")
+                .request().get().readEntity(String.class);
+        assertThat(health).contains("\"audit-trail\"");
+        assertThat(admin.run("verify-audit-trail", Map.of("from", "2026-01-01T00:00:00Z")).status()).isEqualTo(400);
+    }
+
+    @Test
     void badPurgeParametersAre400WithTheReason() {
         final Map<Map<String, String>, String> cases = Map.of(
                 Map.of("older_than_days", "0"), "'older_than_days': '0' is not a whole number of days from 1 to 36500",
