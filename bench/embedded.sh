@@ -13,6 +13,7 @@
 #
 # Needs: a built jar (./mvnw -B -DskipTests package), wrk (apt-get install wrk), python3, curl.
 # Usage: bench/embedded.sh [seconds-per-run] [rounds]     (defaults: 10 s, 5 rounds; `1 1` is a smoke run)
+# The service's AUTH_* environment passes through (AUTH_AUDIT_LINGER=10ms, AUTH_AUDIT_BATCH_SIZE=2000, ...).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -67,7 +68,8 @@ m = json.load(sys.stdin)
 def meter(n): return m["meters"].get(n, {}).get("count", 0)
 def counter(n): return m["counters"].get(n, {}).get("count", 0)
 def gauge(n): return m["gauges"].get(n, {}).get("value", 0)
-print(meter("audit.journal.appended"), meter("audit.shipped"), counter("audit.dropped"), gauge("audit.lag"))'
+batch = m["histograms"].get("audit.shipped.batch", {}).get("p50", 0)
+print(meter("audit.journal.appended"), meter("audit.shipped"), counter("audit.dropped"), gauge("audit.lag"), f"{batch:.0f}")'
 }
 
 variant() { # name round
@@ -90,14 +92,14 @@ for r in $(seq 1 "$ROUNDS"); do
     if [ "$v" = whoami ]; then
       read -r j1 s1 _ _ < <(pipeline)
       sleep $LAG_AT_S
-      read -r j2 s2 dropped lag < <(pipeline)
-      echo "$r $((j1 - j0)) $((s1 - s0)) $((s2 - s0)) $dropped $lag" >>"$OUT/b.txt"
-      log "(b) round $r: journaled $((j1 - j0)), shipped during the run $((s1 - s0)), by +${LAG_AT_S}s $((s2 - s0)), lag ${lag} ms, dropped $dropped"
+      read -r j2 s2 dropped lag batch < <(pipeline)
+      echo "$r $((j1 - j0)) $((s1 - s0)) $((s2 - s0)) $dropped $lag $batch" >>"$OUT/b.txt"
+      log "(b) round $r: journaled $((j1 - j0)), shipped during the run $((s1 - s0)), by +${LAG_AT_S}s $((s2 - s0)), lag ${lag} ms, dropped $dropped, median batch $batch"
     fi
   done
 done
 
-read -r jn sn dn ln < <(pipeline)
+read -r jn sn dn ln _ < <(pipeline)
 [ "$dn" = 0 ] || fail "audit.dropped is $dn"
 [ "$jn" = "$sn" ] || log "WARNING: journaled $jn, shipped $sn at the end"
 
@@ -122,6 +124,7 @@ print(f"\nwhoami/ping throughput ratio: median {st.median(ratios):.3f} (per roun
 b = [list(map(float, l.split())) for l in (out / "b.txt").read_text().split("\n") if l.strip()]
 print(f"pipeline: events journaled per whoami run (median) {st.median(x[1] for x in b):.0f}, shipped during the run "
       f"{st.median(x[2] for x in b):.0f}, by +{lag_at} s {st.median(x[3] for x in b):.0f}; "
-      f"lag at +{lag_at} s: max {max(x[5] for x in b):.0f} ms; dropped {max(x[4] for x in b):.0f}")
+      f"lag at +{lag_at} s: max {max(x[5] for x in b):.0f} ms; dropped {max(x[4] for x in b):.0f}; "
+      f"events per shipped batch (median of the audit.shipped.batch p50s) {st.median(x[6] for x in b):.0f}")
 PY
 log "results in $OUT"

@@ -10,7 +10,9 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.Backoff;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Slf4jAuditLog;
+import io.authservice.audit.seal.SealConfig;
 import io.authservice.audit.seal.SealKeys;
+import io.authservice.audit.seal.TrailVerifier;
 import io.authservice.audittransport.AuditJournal;
 import io.authservice.audittransport.AuditShipper;
 import io.authservice.audittransport.AuditUnavailableExceptionMapper;
@@ -56,6 +58,7 @@ import io.authservice.core.ObjectMappers;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
 import io.authservice.health.AuditJournalHealthCheck;
+import io.authservice.health.AuditTrailHealthCheck;
 import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
@@ -68,6 +71,7 @@ import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
+import io.authservice.resources.KeysResource;
 import io.authservice.resources.RequestRefusedExceptionMapper;
 import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
@@ -76,6 +80,7 @@ import io.authservice.resources.UserResource;
 import io.authservice.resources.UsersInfoResource;
 import io.authservice.resources.WhoAmIResource;
 import io.authservice.seal.AuditSeals;
+import io.authservice.seal.TrailSelfCheck;
 import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
@@ -117,8 +122,6 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
      * checked (a burst of good keys from one address passes after a moment instead of getting 429).
      */
     private static final Duration THROTTLE_SETTLE_WAIT = Duration.ofSeconds(1);
-    /** How long the audit shipper waits for more events when a batch is not full. */
-    private static final Duration SHIPPER_GATHER = Duration.ofMillis(10);
     private static final Duration SHIPPER_BACKOFF_INITIAL = Duration.ofMillis(100);
     private static final Duration SHIPPER_BACKOFF_MAX = Duration.ofSeconds(5);
 
@@ -242,8 +245,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                         new ClientAddresses(clientAddress.getTrustedProxies(), clientAddress.getIpv6ThrottlePrefix())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
-                .setThrottle(throttle)
-                .setAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, clock))
+                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle, fingerprints, clock))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(ApiKeyAuthFilter.SCHEME)
@@ -278,7 +280,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuthDynamicFeature(new CredentialChainFilter(apiKeyFilter, jwtFilter)));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
-        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics(), fingerprints));
+        environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
 
         // endpoints
         environment.jersey().register(new PingResource());
@@ -290,8 +292,10 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new TokenResource(signIns, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));
         environment.jersey().register(new AuditKeysResource(SealKeys.trusted(config.getAudit().getSeal())));
-        environment.jersey().register(new AuditVerificationResource(AuditSeals.verifier(jdbi, config)));
+        final TrailVerifier trailVerifier = AuditSeals.verifier(jdbi, config);
+        environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
+        environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
         environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
@@ -305,7 +309,15 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 environment.getObjectMapper()).forEach(environment.admin()::addTask);
         DirectoryTasks.all(graph.users(), graph.employees(), graph.directoryReports(), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
-        AuditTasks.all(graph.auditPurges(), environment.getObjectMapper())
+        // the trail's self-check: daily (audit.seal.selfCheckInterval) on every instance, its metrics, event and health check
+        final SealConfig seal = auditConfig.getSeal();
+        final TrailSelfCheck selfCheck = new TrailSelfCheck(trailVerifier, audit, clock,
+                environment.lifecycle().scheduledExecutorService("audit-trail-self-check").build(),
+                seal.getSelfCheckInterval().toJavaDuration(), seal.getSelfCheckFirstDelay().toJavaDuration(),
+                environment.metrics(), instanceId);
+        environment.lifecycle().manage(selfCheck);
+        environment.healthChecks().register("audit-trail", new AuditTrailHealthCheck(selfCheck));
+        AuditTasks.all(graph.auditPurges(), selfCheck, environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }
@@ -354,7 +366,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
             case direct -> new StoreDestination(store, instanceId, clock());
             case log -> throw new IllegalStateException("the log sink has no journal");
         };
-        final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), SHIPPER_GATHER,
+        final AuditShipper shipper = new AuditShipper(journal, destination, audit.getBatchSize(), audit.getLinger().toJavaDuration(),
                 audit.getShutdownTimeout().toJavaDuration(), new Backoff(SHIPPER_BACKOFF_INITIAL, SHIPPER_BACKOFF_MAX),
                 clock(), environment.metrics());
         environment.lifecycle().manage(shipper);

@@ -89,10 +89,11 @@ public final class ServiceGraph {
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
         this.auditStore = AuditSeals.directStore(jdbi, config, clock);  // sealed, with the per-minute counts: server and commands alike
         this.audit = auditSeam.open(auditStore);
-        this.auditPurger = new AuditPurger(auditStore, clock, metrics);
+        this.auditPurger = new AuditPurger(auditStore, AuditSeals.retention(jdbi, config, clock), clock, metrics,
+                AuditPurger.BATCH_SIZE);  // whole sealed batches, with a signed purge record per chain
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());
         this.auditSearch = new AuditSearch(jdbi, clock);
-        this.auditExport = new AuditExport(auditSearch, json);
+        this.auditExport = new AuditExport(auditSearch, json, jdbi);
 
         // API key lifecycle
         this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,

@@ -62,6 +62,8 @@ class AuthServiceConfigurationTest {
         assertThat(defaults.getSink()).isEqualTo(audit.getSink());
         assertThat(defaults.getBatchSize()).isEqualTo(audit.getBatchSize());
         assertThat(defaults.getShutdownTimeout()).isEqualTo(audit.getShutdownTimeout());
+        assertThat(audit.getLinger().toJavaDuration()).isEqualTo(java.time.Duration.ofMillis(100));
+        assertThat(defaults.getLinger()).isEqualTo(audit.getLinger());
         assertThat(audit.getFailureMode()).isEqualTo(io.authservice.config.AuditConfig.FailureMode.serve)
                 .isEqualTo(defaults.getFailureMode());
         assertThat(audit.getRetentionDays()).isEqualTo(365).isEqualTo(defaults.getRetentionDays());

@@ -8,6 +8,7 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
+import io.authservice.audit.seal.SealedRetention;
 import io.authservice.audit.seal.SealedStores;
 import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -71,7 +72,8 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         environment.lifecycle().manage(consumers);
         environment.healthChecks().register("consumers", consumers.healthCheck());
         // the process that writes the store keeps it to its retention period
-        environment.lifecycle().manage(new AuditRetention(new AuditPurger(store, clock, environment.metrics()),
+        environment.lifecycle().manage(new AuditRetention(new AuditPurger(store, SealedRetention.of(jdbi, config.getSeal(), clock),
+                clock, environment.metrics(), AuditPurger.BATCH_SIZE),
                 config.getRetentionDays(), clock, environment.lifecycle().scheduledExecutorService("audit-retention").build(),
                 config.getRetentionCheckInterval().toJavaDuration()));
     }

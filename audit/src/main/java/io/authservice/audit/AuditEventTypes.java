@@ -19,6 +19,13 @@ public final class AuditEventTypes {
     public static final String TOKEN_LOGGED_OUT = "token.logged_out";
     public static final String LOGIN_SUCCEEDED = "login.succeeded";
     public static final String LOGIN_FAILED = "login.failed";
+    public static final String USER_CREATED = "user.created";
+    public static final String USER_IMPORTED = "user.imported";
+    public static final String USER_ROLES_CHANGED = "user.roles_changed";
+    public static final String EMPLOYEE_CREATED = "employee.created";
+    public static final String EMPLOYEE_IMPORTED = "employee.imported";
+    /** The service verified the sealed trail (the self-check): success when everything held. */
+    public static final String AUDIT_VERIFIED = "audit.verified";
 
     private AuditEventTypes() {
     }

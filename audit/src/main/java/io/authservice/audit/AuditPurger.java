@@ -2,6 +2,7 @@ package io.authservice.audit;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.authservice.audit.seal.SealedRetention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ public final class AuditPurger {
     private static final Logger LOG = LoggerFactory.getLogger(AuditPurger.class);
 
     private final AuditStore store;
+    private final SealedRetention sealed;
     private final Clock clock;
     private final int batchSize;
     private final Counter purged;
@@ -36,7 +38,17 @@ public final class AuditPurger {
 
     /** @param batchSize rows per delete statement (tests make it small to see several batches) */
     public AuditPurger(AuditStore store, Clock clock, MetricRegistry metrics, int batchSize) {
+        this(store, null, clock, metrics, batchSize);
+    }
+
+    /**
+     * @param sealed null: the sealed trail is off, and every event older than the cutoff goes; else
+     *               whole sealed batches go with a signed purge record per chain, and of the events no
+     *               sealed batch holds, those older than the cutoff
+     */
+    public AuditPurger(AuditStore store, SealedRetention sealed, Clock clock, MetricRegistry metrics, int batchSize) {
         this.store = Objects.requireNonNull(store, "store");
+        this.sealed = sealed;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.batchSize = batchSize;
         this.purged = metrics.counter(PURGED_METRIC);
@@ -65,10 +77,18 @@ public final class AuditPurger {
         // on a whole minute, so the per-minute counts lose exactly the minutes whose events go
         final Instant cutoff = clock.instant().minus(Duration.ofDays(olderThanDays)).truncatedTo(ChronoUnit.MINUTES);
         if (dryRun) {
-            final AuditStore.Purged found = store.countOlderThan(cutoff);
+            final AuditStore.Purged found = sealed == null ? store.countOlderThan(cutoff)
+                    : store.countOlderThan(cutoff, sealed.count(cutoff).kept());
             return new Result(olderThanDays, cutoff, true, found.events(), found.deadLetters());
         }
-        final AuditStore.Purged deleted = store.purgeOlderThan(cutoff, batchSize);
+        final AuditStore.Purged deleted;
+        if (sealed == null) {
+            deleted = store.purgeOlderThan(cutoff, batchSize);
+        } else {
+            final SealedRetention.Result batches = sealed.purge(cutoff, batchSize);
+            final AuditStore.Purged unsealed = store.purgeOlderThan(cutoff, batchSize, batches.kept());
+            deleted = new AuditStore.Purged(batches.events() + unsealed.events(), unsealed.deadLetters());
+        }
         purged.inc(deleted.events());
         purgedDeadLetters.inc(deleted.deadLetters());
         if (deleted.events() > 0 || deleted.deadLetters() > 0) {

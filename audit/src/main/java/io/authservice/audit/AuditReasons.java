@@ -49,6 +49,12 @@ public final class AuditReasons {
     /** Too many password checks were running; this one was not started (503). */
     public static final String OVERLOADED = "overloaded";
 
+    // the trail's self-check
+    /** The sealed trail does not verify: events changed, deleted or added, or digests missing, unlinked or badly signed. */
+    public static final String TRAIL_BROKEN = "trail_broken";
+    /** The trail could not be verified (the store could not be read). */
+    public static final String VERIFICATION_FAILED = "verification_failed";
+
     private AuditReasons() {
     }
 }

@@ -277,6 +277,66 @@ public final class AuditStore {
         return new Purged(events, letters);
     }
 
+    /**
+     * As {@link #purgeOlderThan(Instant, int)}, but leaves the events {@code keep} names (those of
+     * sealed batches that stay, see {@code SealedRetention}): the events before {@code cutoff} are
+     * walked in (occurred_at, id) order, {@code batchSize} at a time, and each page's others deleted.
+     */
+    public Purged purgeOlderThan(Instant cutoff, int batchSize, Set<UUID> keep) {
+        if (keep.isEmpty()) {
+            return purgeOlderThan(cutoff, batchSize);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive");
+        }
+        long events = 0;
+        Instant afterAt = null;
+        UUID afterId = null;
+        List<Map.Entry<Instant, UUID>> page;
+        do {
+            final Instant at = afterAt;
+            final UUID id = afterId;
+            page = jdbi.withHandle(handle -> {
+                final org.jdbi.v3.core.statement.Query query = handle.createQuery("SELECT occurred_at, id FROM audit_events"
+                                + " WHERE occurred_at < :cutoff"
+                                + (at == null ? "" : " AND (occurred_at > :at OR (occurred_at = :at AND id > :id))")
+                                + " ORDER BY occurred_at, id LIMIT :limit")
+                        .registerArgument(new UtcInstantArgumentFactory()).bind("cutoff", cutoff).bind("limit", batchSize);
+                if (at != null) {
+                    query.bind("at", at).bind("id", id);
+                }
+                return query.map((rs, ctx) -> Map.entry(rs.getObject(1, java.time.OffsetDateTime.class).toInstant(), rs.getObject(2, UUID.class)))
+                        .list();
+            });
+            final List<UUID> delete = page.stream().map(Map.Entry::getValue).filter(e -> !keep.contains(e)).toList();
+            if (!delete.isEmpty()) {
+                events += jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM audit_events WHERE id IN (<ids>)")
+                        .bindList("ids", delete).execute());
+            }
+            if (!page.isEmpty()) {
+                afterAt = page.get(page.size() - 1).getKey();
+                afterId = page.get(page.size() - 1).getValue();
+            }
+        } while (page.size() == batchSize && !Thread.currentThread().isInterrupted());
+        final long letters = deleteInBatches(dao -> dao.deleteDeadLettersOlderThan(cutoff, batchSize), batchSize);
+        AuditMinuteCounts.prune(jdbi, cutoff);
+        return new Purged(events, letters);
+    }
+
+    /** As {@link #countOlderThan(Instant)}, leaving out the events {@code keep} names. */
+    public Purged countOlderThan(Instant cutoff, Set<UUID> keep) {
+        final Purged all = countOlderThan(cutoff);
+        final List<UUID> ids = new ArrayList<>(keep);
+        long kept = 0;
+        for (int i = 0; i < ids.size(); i += 1000) {
+            final List<UUID> chunk = ids.subList(i, Math.min(ids.size(), i + 1000));
+            kept += jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM audit_events WHERE occurred_at < :cutoff"
+                            + " AND id IN (<ids>)").registerArgument(new UtcInstantArgumentFactory()).bind("cutoff", cutoff)
+                    .bindList("ids", chunk).mapTo(Long.class).one());
+        }
+        return new Purged(all.events() - kept, all.deadLetters());
+    }
+
     private long deleteInBatches(ToIntFunction<AuditEventDAO> batch, int batchSize) {
         long deleted = 0;
         int last;

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditWireFormat;
+import io.authservice.audit.seal.ExportedTrail;
+import io.authservice.audit.seal.Seal;
+import io.authservice.audit.seal.SealPurge;
+import io.authservice.core.InvalidInputException;
+import org.jdbi.v3.core.Jdbi;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -12,6 +17,8 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * Writes the answer of a search in one of the {@link AuditFormat}s, for the HTTP API and the
@@ -21,10 +28,72 @@ import java.nio.charset.StandardCharsets;
 public final class AuditExport {
     private final AuditSearch search;
     private final ObjectMapper json;
+    private final Jdbi jdbi;
 
     public AuditExport(AuditSearch search, ObjectMapper json) {
+        this(search, json, null);
+    }
+
+    /** @param jdbi the store the seals are read from, for {@link #writeWithSeals}; null: no seals */
+    public AuditExport(AuditSearch search, ObjectMapper json, Jdbi jdbi) {
         this.search = search;
         this.json = json;
+        this.jdbi = jdbi;
+    }
+
+    /**
+     * The NDJSON export that carries its proof ({@link ExportedTrail}): every event of the range, and
+     * every event of each sealed batch that overlaps it (a range cuts batches at its edges; the export
+     * keeps them whole), then the seal rows and purge records of the chains the range touches and a
+     * last line naming the range. Only a whole range can be proven, so it takes no filters and no
+     * limit.
+     *
+     * @throws InvalidInputException when the query has filters, a limit or a cursor
+     */
+    public void writeWithSeals(AuditQuery query, OutputStream stream) throws IOException {
+        requireWholeRange(query);
+        if (jdbi == null) {
+            throw new IllegalStateException("this export has no store to read seals from");
+        }
+        final ExportedTrail.Proof proof = ExportedTrail.proof(jdbi, query.from(), query.to());
+        final Set<UUID> members = proof.members();
+        final AuditQuery widened = new AuditQuery(query.filters(), proof.eventsFrom(query.from()), proof.eventsTo(query.to()),
+                null, null);
+        final Writer out = writer(stream);
+        try {
+            search.stream(widened, event -> {
+                final boolean inRange = (query.from() == null || !event.occurredAt().isBefore(query.from()))
+                        && (query.to() == null || event.occurredAt().isBefore(query.to()));
+                if (inRange || members.contains(event.id())) {
+                    try {
+                        line(out, AuditFormat.ndjson, event);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        for (Seal seal : proof.seals()) {
+            out.write(ExportedTrail.line(seal));
+            out.write('\n');
+        }
+        for (SealPurge purge : proof.purges()) {
+            out.write(ExportedTrail.line(purge));
+            out.write('\n');
+        }
+        out.write(ExportedTrail.rangeLine(query.from(), query.to()));
+        out.write('\n');
+        out.flush();
+    }
+
+    /** @throws InvalidInputException unless the query is a whole range, as {@link #writeWithSeals} needs */
+    public static void requireWholeRange(AuditQuery query) {
+        if (!query.filters().isEmpty() || query.limit() != null || query.cursor() != null) {
+            throw new InvalidInputException("an export with its seals is of a whole range: only 'from' and 'to',"
+                    + " no filters, 'limit' or 'cursor'");
+        }
     }
 
     /** Runs the search and writes its answer; returns the next page's cursor, or null. */

@@ -1,6 +1,7 @@
 package io.authservice.audittransport;
 
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import io.authservice.audit.Backoff;
@@ -26,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>{@link #stop()} ships what the journal holds for up to the shutdown timeout, then closes the
  * destination and the journal; what is left ships on the next start.
  *
- * <p>Metrics: {@code audit.shipped} (events), {@code audit.lag} (age in ms of the oldest journaled
+ * <p>Metrics: {@code audit.shipped} (events), {@code audit.shipped.batch} (events per batch shipped), {@code audit.lag} (age in ms of the oldest journaled
  * event not yet shipped; 0 when none).
  */
 public final class AuditShipper implements Managed {
@@ -51,11 +52,12 @@ public final class AuditShipper implements Managed {
     private final AuditJournal journal;
     private final Destination destination;
     private final int batchSize;
-    private final Duration gather;
+    private final Duration linger;
     private final Duration shutdownTimeout;
     private final Backoff backoff;
     private final Clock clock;
     private final Meter shipped;
+    private final Histogram batches;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     /** When the oldest event read but not yet shipped was appended, in the journal clock's millis. */
@@ -67,18 +69,20 @@ public final class AuditShipper implements Managed {
 
     /**
      * @param batchSize most records per batch
-     * @param gather    how long a batch that is not full waits for more records (a few ms)
+     * @param linger    how long after its first event was appended a batch that is not full may wait
+     *                  for more (larger batches under load: fewer commits, seals and Kafka records)
      */
-    public AuditShipper(AuditJournal journal, Destination destination, int batchSize, Duration gather,
+    public AuditShipper(AuditJournal journal, Destination destination, int batchSize, Duration linger,
                         Duration shutdownTimeout, Backoff backoff, Clock clock, MetricRegistry metrics) {
         this.journal = journal;
         this.destination = destination;
         this.batchSize = batchSize;
-        this.gather = gather;
+        this.linger = linger;
         this.shutdownTimeout = shutdownTimeout;
         this.backoff = backoff;
         this.clock = clock;
         this.shipped = metrics.meter("audit.shipped");
+        this.batches = metrics.histogram("audit.shipped.batch");
         metrics.register("audit.lag", (Gauge<Long>) this::lagMillis);
     }
 
@@ -153,6 +157,7 @@ public final class AuditShipper implements Managed {
                 final AuditJournal.Position next = batch.get(batch.size() - 1).next();
                 journal.commit(next);
                 shipped.mark(batch.size());
+                batches.update(batch.size());
                 from = next;
                 batch = List.of();
                 oldestPending = NONE_PENDING;
@@ -178,8 +183,10 @@ public final class AuditShipper implements Managed {
     }
 
     /**
-     * Up to {@code batchSize} records from {@code from}: waits a little for the first, then (when
-     * they do not fill a batch) {@code gather} for more. Empty when none came.
+     * Up to {@code batchSize} records from {@code from}: waits a little for the first, then, while they
+     * do not fill a batch, for more until the first is {@code linger} old (under load the first has
+     * already waited while the batch before it shipped, so the wait is short or none). Empty when
+     * none came.
      */
     private List<AuditJournal.Entry> nextBatch(AuditJournal.Position from) throws InterruptedException {
         if (!journal.awaitRecord(from, draining ? 0 : POLL_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -190,10 +197,13 @@ public final class AuditShipper implements Managed {
             return first;
         }
         oldestPending = first.get(0).appendedAt();
-        if (first.size() >= batchSize || draining || gather.isZero()) {
+        if (first.size() >= batchSize || draining || linger.isZero()) {
             return first;
         }
-        pause(gather.toMillis());
+        final long wait = Math.min(linger.toMillis(), first.get(0).appendedAt() + linger.toMillis() - clock.millis());
+        if (wait > 0) {
+            pause(wait);
+        }
         final List<AuditJournal.Entry> more = journal.read(first.get(first.size() - 1).next(), batchSize - first.size());
         if (more.isEmpty()) {
             return first;

@@ -1,82 +1,71 @@
 package io.authservice.auth;
 
-import io.authservice.audit.AuditReasons;
 import io.authservice.core.Caller;
-import io.authservice.resources.ErrorResponses;
 import io.dropwizard.auth.AuthFilter;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Response;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
 
 /**
- * Authenticates a request by its {@code X-API-Key} header (never a query parameter). A missing
- * header is answered 401 (or left to the next link of a chain); a throttled client address is
- * answered 429 with {@code Retry-After} before any lookup; every bad key gets the same 401. Each
- * presented key is counted against its address before it is looked up and given back if it is good.
- * A key that cannot be looked up (not cached, the store down) is answered 503 with {@code Retry-After}.
+ * Authenticates a request by its {@code X-API-Key} header (never a query parameter), the one place
+ * that reads it. A missing header is answered 401 (or left to the next link of a chain); a presented
+ * key is judged by {@link ApiKeyAuthenticator}, whose {@link ApiKeyOutcome} travels with the request
+ * (for the scope check and the audit event) and, when refused, is the answer: the one 401 for every
+ * bad key, 429 for a throttled address, 503 when the key store cannot be read.
  */
 @Priority(Priorities.AUTHENTICATION)
-public final class ApiKeyAuthFilter extends AuthFilter<ApiKeyCredentials, Caller> {
+public final class ApiKeyAuthFilter extends AuthFilter<ApiKeyOutcome.Accepted, Caller> {
     public static final String HEADER = "X-API-Key";
     /** The scheme named in {@code WWW-Authenticate} and the security context. */
     public static final String SCHEME = "ApiKey";
-    public static final String STORE_UNAVAILABLE = "The API key store cannot be read now; retry later.";
-    static final int STORE_RETRY_AFTER_SECONDS = 5;
-    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyAuthFilter.class);
 
-    private FailedAttemptThrottle throttle;
+    private ApiKeyAuthenticator keys;
 
     private ApiKeyAuthFilter() {
     }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        final String presented = request.getHeaderString(HEADER);
+        final String presented = presented(request);
         if (presented == null) {
             throw unauthorizedHandler.buildException(prefix, realm);
         }
-        final Origin origin = Origin.of(request);
-        final AuthAttempt attempt = new AuthAttempt(origin);
-        request.setProperty(AuthAttempt.PROPERTY, attempt);
-
-        // counted before the check and given back if the key is good: no window checks more bad keys than the limit
-        final FailedAttemptThrottle.Verdict verdict = throttle.tryAcquire(origin.throttleKey());
-        if (verdict instanceof FailedAttemptThrottle.Throttled throttled) {
-            attempt.reject(AuditReasons.THROTTLED, null);
-            throw ErrorResponses.retryLater(Response.Status.TOO_MANY_REQUESTS, throttled.retryAfterSeconds(),
-                    "Too many failed attempts from this address; retry later.");
+        final ApiKeyOutcome outcome = keys.authenticate(presented, Origin.of(request));
+        request.setProperty(ApiKeyOutcome.PROPERTY, outcome);
+        if (outcome instanceof ApiKeyOutcome.Refused refused) {
+            throw refused.answer(prefix, realm);
         }
-        try (FailedAttemptThrottle.Attempt counted = (FailedAttemptThrottle.Attempt) verdict) {
-            if (!authenticate(request, new ApiKeyCredentials(presented, attempt), SCHEME)) {
-                counted.failed();
-                throw unauthorizedHandler.buildException(prefix, realm);
-            }
-        } catch (KeyStoreUnavailableException e) {
-            // an outage, not a bad key: the attempt was given back to the throttle
-            LOG.warn("answering 503: {}: {}", e.getMessage(), e.getCause().toString());
-            throw ErrorResponses.retryLater(Response.Status.SERVICE_UNAVAILABLE, STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE);
-        }
+        // installs the security context (the caller, the scope check) as every dropwizard-auth filter does
+        authenticate(request, (ApiKeyOutcome.Accepted) outcome, SCHEME);
     }
 
-    /** Builds the filter; the throttle is required. */
-    public static final class Builder extends AuthFilterBuilder<ApiKeyCredentials, Caller, ApiKeyAuthFilter> {
-        private FailedAttemptThrottle throttle;
+    /** The request's {@code X-API-Key} value, or null when it presents none. */
+    public static String presented(ContainerRequestContext request) {
+        return request.getHeaderString(HEADER);
+    }
 
-        public Builder setThrottle(FailedAttemptThrottle value) {
-            this.throttle = value;
+    /** Builds the filter; the key authenticator is required (the principal is the accepted key's caller). */
+    public static final class Builder extends AuthFilterBuilder<ApiKeyOutcome.Accepted, Caller, ApiKeyAuthFilter> {
+        private ApiKeyAuthenticator keys;
+
+        public Builder() {
+            setAuthenticator(accepted -> Optional.of(accepted.caller()));
+        }
+
+        public Builder setKeyAuthenticator(ApiKeyAuthenticator value) {
+            this.keys = value;
             return this;
         }
 
         @Override
         protected ApiKeyAuthFilter newInstance() {
-            if (throttle == null) {
-                throw new IllegalStateException("a FailedAttemptThrottle is required");
+            if (keys == null) {
+                throw new IllegalStateException("an ApiKeyAuthenticator is required");
             }
             final ApiKeyAuthFilter filter = new ApiKeyAuthFilter();
-            filter.throttle = throttle;
+            filter.keys = keys;
             return filter;
         }
     }

@@ -3,65 +3,81 @@ package io.authservice.auth;
 import io.authservice.audit.AuditReasons;
 import io.authservice.core.ApiKey;
 import io.authservice.core.ApiKeySecrets;
-import io.authservice.core.Caller;
-import io.authservice.core.ServiceCaller;
-import io.dropwizard.auth.Authenticator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Checks a presented API key: its format (before any lookup), then its hash against the cache,
- * then its state. Answers {@code Optional.empty()} for every kind of bad key and records the true
- * reason on the attempt; throws {@link KeyStoreUnavailableException} (reason
- * {@code store_unavailable} on the attempt) only when the key is not cached and the store cannot be read.
+ * Judges a presented API key and returns the {@link ApiKeyOutcome}: first the client address's
+ * throttle (a throttled address is refused before any lookup), then the key's format (before any
+ * lookup), its hash against the cache, its state. The attempt is counted against its address before
+ * the check and given back if the key is good, or if the store could not be read (an outage, not a
+ * bad key: refused {@code store_unavailable}, answered 503). Never throws for a bad key.
  */
-public final class ApiKeyAuthenticator implements Authenticator<ApiKeyCredentials, Caller> {
+public final class ApiKeyAuthenticator {
+    static final long STORE_RETRY_AFTER_SECONDS = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyAuthenticator.class);
+
     private final ApiKeyCache cache;
     private final LastUsedRecorder lastUsed;
+    private final FailedAttemptThrottle throttle;
+    private final KeyFingerprints fingerprints;
     private final Clock clock;
 
-    public ApiKeyAuthenticator(ApiKeyCache cache, LastUsedRecorder lastUsed, Clock clock) {
+    public ApiKeyAuthenticator(ApiKeyCache cache, LastUsedRecorder lastUsed, FailedAttemptThrottle throttle,
+                               KeyFingerprints fingerprints, Clock clock) {
         this.cache = cache;
         this.lastUsed = lastUsed;
+        this.throttle = throttle;
+        this.fingerprints = fingerprints;
         this.clock = clock;
     }
 
-    @Override
-    public Optional<Caller> authenticate(ApiKeyCredentials credentials) {
-        final AuthAttempt attempt = credentials.attempt();
-        if (!ApiKeySecrets.isWellFormed(credentials.presented())) {
-            attempt.reject(AuditReasons.MALFORMED, null);
-            return Optional.empty();
+    /** @param presented the {@code X-API-Key} header's value (a secret: it goes no further than its fingerprint) */
+    public ApiKeyOutcome authenticate(String presented, Origin origin) {
+        final String fingerprint = fingerprints.of(presented);
+        // counted before the check and given back if the key is good: no window checks more bad keys than the limit
+        final FailedAttemptThrottle.Verdict verdict = throttle.tryAcquire(origin.throttleKey());
+        if (verdict instanceof FailedAttemptThrottle.Throttled throttled) {
+            return new ApiKeyOutcome.Refused(origin, AuditReasons.THROTTLED, null, fingerprint,
+                    throttled.retryAfterSeconds());
+        }
+        try (FailedAttemptThrottle.Attempt counted = (FailedAttemptThrottle.Attempt) verdict) {
+            final ApiKeyOutcome outcome = check(presented, origin, fingerprint);
+            if (outcome instanceof ApiKeyOutcome.Refused refused && !refused.reason().equals(AuditReasons.STORE_UNAVAILABLE)) {
+                counted.failed();
+            }
+            return outcome;
+        }
+    }
+
+    private ApiKeyOutcome check(String presented, Origin origin, String fingerprint) {
+        if (!ApiKeySecrets.isWellFormed(presented)) {
+            return new ApiKeyOutcome.Refused(origin, AuditReasons.MALFORMED, null, fingerprint, 0);
         }
         final Optional<ApiKey> found;
         try {
-            found = cache.find(ApiKeySecrets.hash(credentials.presented()));
+            found = cache.find(ApiKeySecrets.hash(presented));
         } catch (RuntimeException e) {
-            attempt.reject(AuditReasons.STORE_UNAVAILABLE, null);
-            throw new KeyStoreUnavailableException(e);
+            LOG.warn("answering 503: the API key store cannot be read: {}", e.toString());
+            return new ApiKeyOutcome.Refused(origin, AuditReasons.STORE_UNAVAILABLE, null, fingerprint,
+                    STORE_RETRY_AFTER_SECONDS);
         }
         if (found.isEmpty()) {
-            attempt.reject(AuditReasons.UNKNOWN, null);
-            return Optional.empty();
+            return new ApiKeyOutcome.Refused(origin, AuditReasons.UNKNOWN, null, fingerprint, 0);
         }
         final ApiKey key = found.get();
         final Instant now = clock.instant();
-        switch (key.statusAt(now)) {
-            case INACTIVE -> {
-                attempt.reject(AuditReasons.INACTIVE, key);
-                return Optional.empty();
-            }
-            case EXPIRED -> {
-                attempt.reject(AuditReasons.EXPIRED, key);
-                return Optional.empty();
-            }
+        return switch (key.statusAt(now)) {
+            case INACTIVE -> new ApiKeyOutcome.Refused(origin, AuditReasons.INACTIVE, key, fingerprint, 0);
+            case EXPIRED -> new ApiKeyOutcome.Refused(origin, AuditReasons.EXPIRED, key, fingerprint, 0);
             default -> {
-                attempt.accept(key);
                 lastUsed.recordUse(key.id(), now);
-                return Optional.of(new ServiceCaller(key));
+                yield new ApiKeyOutcome.Accepted(origin, key, fingerprint);
             }
-        }
+        };
     }
 }

@@ -18,15 +18,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * When a request that presented an API key is answered, hands its one audit event (use or failed
- * attempt, with the status answered) to the audit log and counts the outcome in the metrics
- * ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}). A rejected attempt carries
- * the fingerprint of the presented value, computed here from the header so that no value travels
- * further than the request. In {@code reject} mode, when the event cannot be journaled, the answer
- * becomes 503 instead.
+ * When a request that presented an API key is answered, hands its one audit event (the request's
+ * {@link ApiKeyOutcome}, with the status answered) to the audit log and counts the outcome in the
+ * metrics ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}). In {@code reject}
+ * mode, when the event cannot be journaled, the answer becomes 503 instead.
  */
 public final class AuthAuditFilter implements ContainerResponseFilter {
-    private static final List<String> OUTCOMES = List.of("used", AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
+    private static final List<String> OUTCOMES = List.of(ApiKeyOutcome.USED, AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
             AuditReasons.INACTIVE, AuditReasons.EXPIRED, AuditReasons.INSUFFICIENT_SCOPE, AuditReasons.THROTTLED,
             AuditReasons.STORE_UNAVAILABLE);
 
@@ -34,30 +32,26 @@ public final class AuthAuditFilter implements ContainerResponseFilter {
     private final Clock clock;
     private final String instanceId;
     private final Map<String, Meter> meters;
-    private final KeyFingerprints fingerprints;
 
-    public AuthAuditFilter(AuditLog audit, Clock clock, String instanceId, MetricRegistry metrics,
-                           KeyFingerprints fingerprints) {
+    public AuthAuditFilter(AuditLog audit, Clock clock, String instanceId, MetricRegistry metrics) {
         this.audit = audit;
-        this.fingerprints = fingerprints;
         this.clock = clock;
         this.instanceId = instanceId;
         this.meters = OUTCOMES.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
-                outcome -> metrics.meter(outcome.equals("used") ? "auth.api-key.used" : "auth.api-key.rejected." + outcome)));
+                outcome -> metrics.meter(outcome.equals(ApiKeyOutcome.USED) ? "auth.api-key.used" : "auth.api-key.rejected." + outcome)));
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (!(request.getProperty(AuthAttempt.PROPERTY) instanceof AuthAttempt attempt) || !attempt.judged()) {
+        if (!(request.getProperty(ApiKeyOutcome.PROPERTY) instanceof ApiKeyOutcome outcome)) {
             return;
         }
-        final Meter meter = meters.get(attempt.outcome());
+        final Meter meter = meters.get(outcome.outcome());
         if (meter != null) {
             meter.mark();
         }
-        final String fingerprint = attempt.rejected() ? fingerprints.of(request.getHeaderString(ApiKeyAuthFilter.HEADER)) : null;
         try {
-            audit.record(attempt.toEvent(response.getStatus(), clock.instant(), instanceId, fingerprint));
+            audit.record(outcome.toEvent(response.getStatus(), clock.instant(), instanceId));
         } catch (AuditUnavailableException e) {
             refuse(response);
         }

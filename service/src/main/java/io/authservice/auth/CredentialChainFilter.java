@@ -30,7 +30,7 @@ public final class CredentialChainFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (request.getHeaderString(ApiKeyAuthFilter.HEADER) == null && tokens.presents(request)) {
+        if (ApiKeyAuthFilter.presented(request) == null && tokens.presents(request)) {
             tokens.filter(request);
         } else {
             apiKeys.filter(request);

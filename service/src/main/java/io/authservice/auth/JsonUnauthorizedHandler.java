@@ -1,9 +1,7 @@
 package io.authservice.auth;
 
+import io.authservice.resources.ErrorResponses;
 import io.dropwizard.auth.UnauthorizedHandler;
-import io.dropwizard.jersey.errors.ErrorMessage;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
@@ -15,10 +13,6 @@ public final class JsonUnauthorizedHandler implements UnauthorizedHandler {
 
     @Override
     public Response buildResponse(String prefix, String realm) {
-        return Response.status(Response.Status.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, prefix + " realm=\"" + realm + "\"")
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(401, MESSAGE))
-                .build();
+        return ErrorResponses.unauthorized(prefix, realm, MESSAGE);
     }
 }

@@ -1,6 +1,7 @@
 package io.authservice.cli;
 
 import io.authservice.AuthServiceConfiguration;
+import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditFormat;
 import io.authservice.auditquery.AuditQuery;
 import io.authservice.core.RequestRefusedException;
@@ -34,6 +35,9 @@ public final class AuditCommand extends ConfiguredCommand<AuthServiceConfigurati
             subparser.addArgument("--" + name.replace('_', '-')).dest(name).help(help(name));
         }
         subparser.addArgument("--format").dest("format").setDefault("json").help("json (one page), csv or ndjson");
+        subparser.addArgument("--with-seals").dest("with_seals").action(net.sourceforge.argparse4j.impl.Arguments.storeTrue())
+                .help("with --format ndjson: write the seals of every chain the range touches after the events,"
+                        + " so verify-audit-trail --file can check the file offline");
     }
 
     private static String help(String name) {
@@ -55,10 +59,20 @@ public final class AuditCommand extends ConfiguredCommand<AuthServiceConfigurati
             try {
                 format = AuditFormat.choose(namespace.getString("format"), java.util.List.of());
                 query = AuditQuery.parse(namespace::getString, format.exports());
+                if (Boolean.TRUE.equals(namespace.getBoolean("with_seals"))) {
+                    if (format != AuditFormat.ndjson) {
+                        throw new ReportingCommand.CommandFailedException("--with-seals is for --format ndjson");
+                    }
+                    AuditExport.requireWholeRange(query);
+                }
             } catch (RequestRefusedException e) {
                 throw new ReportingCommand.CommandFailedException(e.getMessage());
             }
-            context.graph().auditExport().write(query, format, out);
+            if (Boolean.TRUE.equals(namespace.getBoolean("with_seals"))) {
+                context.graph().auditExport().writeWithSeals(query, out);
+            } else {
+                context.graph().auditExport().write(query, format, out);
+            }
             out.flush();
         }
     }

@@ -1,21 +1,37 @@
 package io.authservice.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.authservice.audit.seal.ExportedTrail;
+import io.authservice.audit.seal.SealKey;
+import io.authservice.audit.seal.SealKeyRing;
+import io.authservice.audit.seal.SealKeys;
 import io.authservice.audit.seal.TrailFinding;
 import io.authservice.audit.seal.TrailVerification;
+import io.authservice.audit.seal.TrailVerifier;
 import io.authservice.auditquery.AuditQuery;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.Report;
 import io.authservice.core.RequestRefusedException;
 import io.authservice.seal.AuditSeals;
+import io.authservice.seal.TrailSelfCheck;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Instant;
-import java.util.stream.Collectors;
 
 /**
- * {@code verify-audit-trail [--from T] [--to T] [--json] config.yml}: recomputes the sealed trail's
+ * {@code verify-audit-trail [--from T] [--to T] [--json] config.yml}, or
+ * {@code verify-audit-trail --file export.ndjson [--keys audit-keys.json] config.yml} for an export: recomputes the sealed trail's
  * chains over the range and prints what holds and what does not; exits 0 only when everything holds.
  */
 public final class VerifyAuditTrailCommand extends ReportingCommand {
@@ -32,6 +48,10 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
     protected void addArguments(Subparser subparser) {
         subparser.addArgument("--from").dest("from").help("first event time to verify (ISO 8601); default: the beginning");
         subparser.addArgument("--to").dest("to").help("last event time to verify (ISO 8601); default: now");
+        subparser.addArgument("--file").dest("export_file").help("verify this NDJSON export (audit --format ndjson --with-seals,"
+                + " or include=seals) offline instead of the store; its range is the one it was exported for");
+        subparser.addArgument("--keys").dest("keys_file").help("with --file: the public keys to trust, as"
+                + " GET /.well-known/audit-keys.json gives them; default: those audit.seal names");
     }
 
     @Override
@@ -44,7 +64,17 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         } catch (InvalidInputException e) {
             throw new RequestRefusedException(400, e.getMessage());
         }
-        final TrailVerification result = AuditSeals.verifier(context.graph().jdbi(), context.config()).verify(from, to);
+        final String file = namespace.getString("export_file");
+        if (file == null && namespace.getString("keys_file") != null) {
+            throw new RequestRefusedException(400, "--keys is for --file");
+        }
+        if (file != null && (from != null || to != null)) {
+            throw new RequestRefusedException(400, "--from and --to are not for --file: a file is verified over the range it"
+                    + " was exported for");
+        }
+        final TrailVerification result = file == null
+                ? AuditSeals.verifier(context.graph().jdbi(), context.config()).verify(from, to)
+                : verifyFile(Path.of(file), namespace.getString("keys_file"), context);
         final Report report = new Report(text(result), result);
         if (!result.ok()) {
             final boolean json = Boolean.TRUE.equals(namespace.getBoolean("json"));
@@ -55,7 +85,41 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         return report;
     }
 
-    static String text(TrailVerification result) {
+    /** An export, offline: the store is not read. */
+    private static TrailVerification verifyFile(Path file, String keysFile, CommandContext context) throws IOException {
+        final SealKeyRing keys = keysFile == null ? SealKeys.trusted(context.config().getAudit().getSeal())
+                : publishedKeys(Path.of(keysFile), context);
+        final ExportedTrail export;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            export = ExportedTrail.read(in);
+        } catch (NoSuchFileException e) {
+            throw new RequestRefusedException(400, "no such file: " + file);
+        } catch (IllegalArgumentException e) {
+            throw new RequestRefusedException(400, file + ": " + e.getMessage());
+        }
+        return TrailVerifier.verifyExport(export, keys);
+    }
+
+    /** The keys of a {@code /.well-known/audit-keys.json} document. */
+    private static SealKeyRing publishedKeys(Path file, CommandContext context) {
+        try {
+            final JsonNode document = context.json().readTree(Files.readString(file, StandardCharsets.UTF_8));
+            final List<PublicKey> keys = new ArrayList<>();
+            for (JsonNode key : document.path("keys")) {
+                keys.add(SealKey.publicKey(key.path("public_key").asText()));
+            }
+            if (keys.isEmpty()) {
+                throw new RequestRefusedException(400, file + " holds no keys (expected {\"keys\":[{\"kid\":..,"
+                        + "\"public_key\":..}]})");
+            }
+            return SealKeyRing.of(keys);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RequestRefusedException(400, file + " is not an audit-keys.json document: " + e.getMessage());
+        }
+    }
+
+    /** The command's (and the verify-audit-trail task's) human answer: the figures, each finding, the counts. */
+    public static String text(TrailVerification result) {
         final StringBuilder text = new StringBuilder();
         text.append(result.ok() ? "The audit trail verifies" : "The audit trail does NOT verify")
                 .append(": ").append(result.chains()).append(" chains, ").append(result.digests()).append(" digests, ")
@@ -80,7 +144,6 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
     }
 
     private static String summary(TrailVerification result) {
-        return result.counts().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        return TrailSelfCheck.summary(result);
     }
 }

@@ -1,9 +1,11 @@
 package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
 import io.authservice.db.EmployeeDAO;
+import io.authservice.db.InLists;
 import io.authservice.db.UserDAO;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -25,8 +27,6 @@ import java.util.Set;
  * to one user (named by id or username), and a user to at most one employee.
  */
 public final class EmployeeService {
-    public static final String EMPLOYEE_CREATED = "employee.created";
-    public static final String EMPLOYEE_IMPORTED = "employee.imported";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -57,7 +57,7 @@ public final class EmployeeService {
             final Long userId = resolveUser(handle, checked, Set.of());
             return dao.findById(insert(dao, checked, userId, now)).orElseThrow();
         }), "employee number '" + checked.employeeNumber() + "' or its user was taken meanwhile");
-        record(EMPLOYEE_CREATED, created, actor);
+        record(AuditEventTypes.EMPLOYEE_CREATED, created, actor);
         return created;
     }
 
@@ -86,11 +86,8 @@ public final class EmployeeService {
         final Instant now = now();
         final Imported<Employee> result = write(() -> jdbi.inTransaction(handle -> {
             final EmployeeDAO dao = handle.attach(EmployeeDAO.class);
-            final Set<String> existing = new HashSet<>();
-            final List<String> numbers = checked.stream().map(Checked::employeeNumber).toList();
-            for (int from = 0; from < numbers.size(); from += UserService.CHUNK) {
-                existing.addAll(dao.existingEmployeeNumbers(numbers.subList(from, Math.min(numbers.size(), from + UserService.CHUNK))));
-            }
+            final Set<String> existing = new HashSet<>(InLists.select(
+                    checked.stream().map(Checked::employeeNumber).toList(), dao::existingEmployeeNumbers));
             final List<Employee> imported = new ArrayList<>();
             final Map<Long, Integer> linkedHere = new HashMap<>();
             for (Checked c : checked) {
@@ -105,7 +102,7 @@ public final class EmployeeService {
             }
             return new Imported<>(imported, checked.size() - imported.size());
         }), "another change added some of these employees meanwhile; run the import again");
-        result.imported().forEach(employee -> record(EMPLOYEE_IMPORTED, employee, actor));
+        result.imported().forEach(employee -> record(AuditEventTypes.EMPLOYEE_IMPORTED, employee, actor));
         return result;
     }
 

@@ -1,8 +1,10 @@
 package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
+import io.authservice.db.InLists;
 import io.authservice.db.UserDAO;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
@@ -26,13 +28,8 @@ import java.util.Set;
  * only its Argon2id hash is stored, and no report, log or audit event carries either.
  */
 public final class UserService {
-    public static final String USER_CREATED = "user.created";
-    public static final String USER_IMPORTED = "user.imported";
-    public static final String USER_ROLES_CHANGED = "user.roles_changed";
     public static final int MIN_PASSWORD_LENGTH = 8;
     public static final int MAX_PASSWORD_LENGTH = 1024;
-    /** How many ids one query binds at most. */
-    static final int CHUNK = 500;
 
     private final Jdbi jdbi;
     private final PasswordHasher passwords;
@@ -73,7 +70,7 @@ public final class UserService {
             }
             throw e;
         }
-        record(USER_CREATED, created, actor);
+        record(AuditEventTypes.USER_CREATED, created, actor);
         return created;
     }
 
@@ -94,7 +91,7 @@ public final class UserService {
             dao.updateRoles(user.id(), Roles.format(checked), now);
             return dao.findById(user.id()).orElseThrow();
         });
-        record(USER_ROLES_CHANGED, updated, actor);
+        record(AuditEventTypes.USER_ROLES_CHANGED, updated, actor);
         return updated;
     }
 
@@ -107,12 +104,8 @@ public final class UserService {
     public List<User> findAll(Collection<Long> ids) {
         final List<Long> distinct = List.copyOf(new LinkedHashSet<>(ids));
         final Map<Long, User> byId = new HashMap<>();
-        jdbi.useExtension(UserDAO.class, dao -> {
-            for (int from = 0; from < distinct.size(); from += CHUNK) {
-                dao.findByIds(distinct.subList(from, Math.min(distinct.size(), from + CHUNK)))
-                        .forEach(user -> byId.put(user.id(), user));
-            }
-        });
+        jdbi.useExtension(UserDAO.class, dao -> InLists.select(distinct, dao::findByIds)
+                .forEach(user -> byId.put(user.id(), user)));
         return distinct.stream().filter(byId::containsKey).map(byId::get).toList();
     }
 
@@ -139,11 +132,8 @@ public final class UserService {
             result = jdbi.inTransaction(handle -> {
                 final UserDAO dao = handle.attach(UserDAO.class);
                 final Set<String> existing = new HashSet<>();
-                final List<String> names = checked.stream().map(Checked::username).toList();
-                for (int from = 0; from < names.size(); from += CHUNK) {
-                    dao.findByUsernames(names.subList(from, Math.min(names.size(), from + CHUNK)))
-                            .forEach(user -> existing.add(user.username()));
-                }
+                InLists.select(checked.stream().map(Checked::username).toList(), dao::findByUsernames)
+                        .forEach(user -> existing.add(user.username()));
                 final List<User> imported = new ArrayList<>();
                 for (Checked c : checked) {
                     if (!existing.contains(c.username())) {
@@ -158,7 +148,7 @@ public final class UserService {
             }
             throw e;
         }
-        result.imported().forEach(user -> record(USER_IMPORTED, user, actor));
+        result.imported().forEach(user -> record(AuditEventTypes.USER_IMPORTED, user, actor));
         return result;
     }
 

@@ -44,7 +44,7 @@ public final class AuditResource {
     /** The header that carries the next page's cursor for CSV and NDJSON pages (JSON has it in the body). */
     public static final String NEXT_CURSOR_HEADER = "X-Next-Cursor";
     public static final int DEFAULT_UNUSED_DAYS = 30;
-    private static final Set<String> EVENT_PARAMETERS = Stream.concat(AuditQuery.PARAMETERS.stream(), Stream.of("format"))
+    private static final Set<String> EVENT_PARAMETERS = Stream.concat(AuditQuery.PARAMETERS.stream(), Stream.of("format", "include"))
             .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> SUMMARY_PARAMETERS = Set.of("from", "to", "unused_days");
 
@@ -64,10 +64,14 @@ public final class AuditResource {
     @Produces({MediaType.APPLICATION_JSON, "text/csv", "application/x-ndjson"})
     public Response events(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
-        checkNames(params, EVENT_PARAMETERS);
+        QueryParameters.requireKnown(params, EVENT_PARAMETERS);
         final AuditFormat format = AuditFormat.choose(params.getFirst("format"),
                 headers.getAcceptableMediaTypes().stream().map(type -> type.getType() + "/" + type.getSubtype()).toList());
         final AuditQuery query = AuditQuery.parse(params::getFirst, format.exports());
+        if (withSeals(params.getFirst("include"), format)) {
+            AuditExport.requireWholeRange(query);
+            return Response.ok((StreamingOutput) out -> export.writeWithSeals(query, out), format.mediaType()).build();
+        }
         if (query.limit() == null) {
             return Response.ok((StreamingOutput) out -> export.writeAll(query, format, out), format.mediaType()).build();
         }
@@ -77,6 +81,20 @@ public final class AuditResource {
                 .build();
     }
 
+    /** {@code include=seals}: the NDJSON export carries the seals of its range ({@link AuditExport#writeWithSeals}). */
+    private static boolean withSeals(String include, AuditFormat format) {
+        if (include == null || include.isEmpty()) {
+            return false;
+        }
+        if (!include.equals("seals")) {
+            throw new InvalidInputException("'include': '" + Text.printable(include) + "' is not 'seals'");
+        }
+        if (format != AuditFormat.ndjson) {
+            throw new InvalidInputException("'include=seals' is for the NDJSON export (format=ndjson)");
+        }
+        return true;
+    }
+
     /** Defaults: the last 24 hours, keys unused for {@value #DEFAULT_UNUSED_DAYS} days. */
     @GET
     @Path("summary/")
@@ -84,7 +102,7 @@ public final class AuditResource {
     @Produces(MediaType.APPLICATION_JSON)
     public AuditSummary summary(@Auth Caller caller, @Context UriInfo uri) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
-        checkNames(params, SUMMARY_PARAMETERS);
+        QueryParameters.requireKnown(params, SUMMARY_PARAMETERS);
         final Instant to = orElse(AuditQuery.instant("to", params.getFirst("to")), clock.instant());
         final Instant from = orElse(AuditQuery.instant("from", params.getFirst("from")), to.minus(Duration.ofDays(1)));
         if (!from.isBefore(to)) {
@@ -98,15 +116,6 @@ public final class AuditResource {
             return DEFAULT_UNUSED_DAYS;
         }
         return OperatorDurations.wholeDays(value, "unused_days", 3650);
-    }
-
-    private static void checkNames(MultivaluedMap<String, String> params, Set<String> known) {
-        for (String name : params.keySet()) {
-            if (!known.contains(name)) {
-                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: "
-                        + known.stream().sorted().collect(Collectors.joining(", ")));
-            }
-        }
     }
 
     private static Instant orElse(Instant value, Instant otherwise) {

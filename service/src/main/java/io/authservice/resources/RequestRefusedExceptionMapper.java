@@ -1,8 +1,6 @@
 package io.authservice.resources;
 
 import io.authservice.core.RequestRefusedException;
-import io.dropwizard.jersey.errors.ErrorMessage;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
@@ -13,9 +11,6 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 public final class RequestRefusedExceptionMapper implements ExceptionMapper<RequestRefusedException> {
     @Override
     public Response toResponse(RequestRefusedException e) {
-        return Response.status(e.status())
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(e.status(), e.getMessage()))
-                .build();
+        return ErrorResponses.answer(e.status(), e.getMessage());
     }
 }

@@ -1,13 +1,13 @@
 package io.authservice.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.authservice.auth.JwtAuthFilter;
 import io.authservice.auth.JwtTokens;
 import io.authservice.auth.Origin;
 import io.authservice.auth.SignInService;
 import io.authservice.config.JwtConfig;
 import io.authservice.core.JsonBodies;
 import io.authservice.core.UserService;
-import io.dropwizard.jersey.errors.ErrorMessage;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -150,11 +150,7 @@ public final class TokenResource {
     }
 
     private static WebApplicationException unauthorized(String message) {
-        return new WebApplicationException(Response.status(Response.Status.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"auth-service\"")
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(401, message))
-                .build());
+        return new WebApplicationException(ErrorResponses.unauthorized(JwtAuthFilter.SCHEME, "auth-service", message));
     }
 
     /** The refresh token from the body ({@code {"refresh"}}) if one is given, else from the cookie. */

@@ -4,6 +4,7 @@ import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.seal.SealKeys;
+import io.authservice.audit.seal.SealedRetention;
 import io.authservice.audit.seal.SealedStores;
 import io.authservice.audit.seal.TrailVerifier;
 import org.jdbi.v3.core.Jdbi;
@@ -26,6 +27,14 @@ public final class AuditSeals {
     public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
         return SealedStores.of(jdbi, config.getAudit().getSeal(), clock, List.of(new AuditMinuteCounts()))
                 .forChain(SealedStores.directChain(chainName(config)));
+    }
+
+    /**
+     * Retention over the sealed trail, signing its purge records with this instance's key; null when
+     * {@code audit.seal.enabled} is false (then a purge deletes by age alone).
+     */
+    public static SealedRetention retention(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
+        return SealedRetention.of(jdbi, config.getAudit().getSeal(), clock);
     }
 
     /** The verifier of the trail in {@code jdbi}'s store, trusting the keys {@code audit.seal} names. */

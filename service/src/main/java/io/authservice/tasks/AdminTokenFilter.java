@@ -1,5 +1,6 @@
 package io.authservice.tasks;
 
+import io.authservice.resources.ErrorResponses;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -21,6 +22,9 @@ import java.security.MessageDigest;
  */
 public final class AdminTokenFilter implements Filter {
     public static final String HEADER = "X-Admin-Token";
+    private static final String SCHEME = "AdminToken";
+    private static final String REALM = "admin";
+    private static final String REQUIRED = "the admin token is required in the " + HEADER + " header";
     private static final Logger LOG = LoggerFactory.getLogger(AdminTokenFilter.class);
 
     private final byte[] expected;
@@ -40,11 +44,7 @@ public final class AdminTokenFilter implements Filter {
         if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected)) {
             LOG.warn("admin task {} refused: {} admin token from {}", request.getPathInfo(),
                     presented == null ? "no" : "wrong", request.getRemoteAddr());
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            response.setHeader("WWW-Authenticate", "AdminToken realm=\"admin\"");
-            response.setContentType("application/json");
-            response.getWriter().print("{\"code\":401,\"message\":\"the admin token is required in the "
-                    + HEADER + " header\"}");
+            ErrorResponses.send(ErrorResponses.unauthorized(SCHEME, REALM, REQUIRED), response);
             return;
         }
         CurrentTaskExchange.run(request, response, () -> chain.doFilter(req, resp));

@@ -63,7 +63,7 @@ class KeyStoreOutageIntegrationTest {
         assertThat(refused.header("Retry-After")).isEqualTo("5");
         assertThat(refused.header("Content-Type")).startsWith("application/json");
         assertThat(refused.json().get("code").asInt()).isEqualTo(503);
-        assertThat(refused.json().get("message").asText()).isEqualTo(ApiKeyAuthFilter.STORE_UNAVAILABLE);
+        assertThat(refused.json().get("message").asText()).isEqualTo(ApiKeyOutcome.STORE_UNAVAILABLE_MESSAGE);
         assertThat(refused.body()).doesNotContain(uncached);
 
         final List<AuditEvent> events = app.audit().matching(e -> AuditEventTypes.API_KEY_REJECTED.equals(e.type()));

@@ -21,9 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,7 +48,7 @@ class RevocationPollerIntegrationTest {
         final TestDatabases.Db db = database.equals("h2") ? TestDatabases.newH2(TestApps.tempDir()) : TestDatabases.newPostgres();
         jdbi = Databases.configure(Jdbi.create(db.url(), db.user(), db.password()));
         Databases.migrate(jdbi);
-        keys = new ApiKeyService(jdbi, new ApiKeySecrets(new SecureRandom()), Clock.systemUTC(), event -> { },
+        keys = new ApiKeyService(jdbi, new ApiKeySecrets(new SecureRandom()), clock, event -> { },
                 Scopes.INTERNAL_READ, "test");
         cache = new ApiKeyCache(hash -> jdbi.withExtension(ApiKeyDAO.class, dao -> dao.findByHash(hash)),
                 new ApiKeyCacheConfig(), Ticker.systemTicker(), Runnable::run, StatsCounter::disabledStatsCounter);
@@ -73,7 +71,7 @@ class RevocationPollerIntegrationTest {
         try (Handle revoking = jdbi.open()) {
             revoking.begin();
             final ApiKeyDAO dao = revoking.attach(ApiKeyDAO.class);
-            assertThat(dao.deactivate(created.stored().id(), Instant.now())).isEqualTo(1);
+            assertThat(dao.deactivate(created.stored().id(), clock.instant())).isEqualTo(1);
             dao.recordChange(created.stored().hash());
 
             create("committed-meanwhile");
@@ -136,6 +134,6 @@ class RevocationPollerIntegrationTest {
     }
 
     private ApiKey.Status status(CreatedApiKey created) {
-        return cache.find(created.stored().hash()).map(key -> key.statusAt(Instant.now())).orElseThrow();
+        return cache.find(created.stored().hash()).map(key -> key.statusAt(clock.instant())).orElseThrow();
     }
 }

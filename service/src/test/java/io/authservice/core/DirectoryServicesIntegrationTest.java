@@ -1,6 +1,7 @@
 package io.authservice.core;
 
 import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventTypes;
 import io.authservice.db.Databases;
 import io.authservice.testing.TestDatabases;
 import org.jdbi.v3.core.Jdbi;
@@ -65,7 +66,7 @@ class DirectoryServicesIntegrationTest {
         assertThat(user7.dateJoined()).isEqualTo(Instant.parse("2025-06-01T12:00:00.123456Z"));
         assertThat(user7.passwordHash()).isNull();
         assertThat(events).hasSize(1200).allSatisfy(e -> {
-            assertThat(e.type()).isEqualTo(UserService.USER_IMPORTED);
+            assertThat(e.type()).isEqualTo(AuditEventTypes.USER_IMPORTED);
             assertThat(e.actor()).isEqualTo("tester");
         });
         final List<Long> ids = new ArrayList<>(List.of(first.imported().get(1199).id(), 999_999L, user7.id()));
@@ -87,7 +88,7 @@ class DirectoryServicesIntegrationTest {
         assertThatThrownBy(() -> users.create(NewUser.of("alice", "", "", "", List.of()), null, ACTOR))
                 .isInstanceOf(RequestRefusedException.class)
                 .satisfies(e -> assertThat(((RequestRefusedException) e).status()).isEqualTo(409));
-        assertThat(events).extracting(AuditEvent::type).containsExactly(UserService.USER_CREATED);
+        assertThat(events).extracting(AuditEvent::type).containsExactly(AuditEventTypes.USER_CREATED);
         assertThat(events.get(0).userId()).isEqualTo(alice.id());
     }
 

@@ -23,13 +23,13 @@ import java.util.Map;
  */
 public class TestAuthServiceApplication extends AuthServiceApplication {
     private final RecordingAuditLog audit = new RecordingAuditLog();
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = TestClock.fromSystem();
 
     public RecordingAuditLog audit() {
         return audit;
     }
 
-    /** The service's clock: the system clock until a test moves it. */
+    /** The service's clock: the system clock until a test advances it (see {@link TestClock#fromSystem()}). */
     public TestClock testClock() {
         return clock;
     }

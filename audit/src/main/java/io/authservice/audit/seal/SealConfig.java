@@ -1,6 +1,7 @@
 package io.authservice.audit.seal;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,14 @@ public class SealConfig {
     @JsonProperty
     private List<String> trustedKeys = new ArrayList<>();
 
+    /** How often the service verifies the whole trail on its own (the self-check); 0: never. */
+    @JsonProperty
+    private Duration selfCheckInterval = Duration.days(1);
+
+    /** How long after start the first self-check runs. */
+    @JsonProperty
+    private Duration selfCheckFirstDelay = Duration.minutes(1);
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -63,5 +72,21 @@ public class SealConfig {
 
     public void setTrustedKeys(List<String> trustedKeys) {
         this.trustedKeys = trustedKeys;
+    }
+
+    public Duration getSelfCheckInterval() {
+        return selfCheckInterval;
+    }
+
+    public void setSelfCheckInterval(Duration selfCheckInterval) {
+        this.selfCheckInterval = selfCheckInterval;
+    }
+
+    public Duration getSelfCheckFirstDelay() {
+        return selfCheckFirstDelay;
+    }
+
+    public void setSelfCheckFirstDelay(Duration selfCheckFirstDelay) {
+        this.selfCheckFirstDelay = selfCheckFirstDelay;
     }
 }

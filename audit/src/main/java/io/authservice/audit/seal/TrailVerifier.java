@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Recomputes every chain of the sealed trail over a range of event times and says what does not
@@ -53,7 +54,67 @@ public final class TrailVerifier {
      * @param to   null: up to now (then a chain's rows missing at its end are found too)
      */
     public TrailVerification verify(Instant from, Instant to) {
-        return jdbi.inTransaction(snapshot(), handle -> new Run(handle, from, to).run());
+        return jdbi.inTransaction(snapshot(), handle -> new Run(new StoredTrail(handle), keys, from, to).run());
+    }
+
+    /**
+     * Verifies an exported file offline, with the same checks over its events and seals, over the
+     * range it was exported for: a chain's seals before the range need not be in it, and an event
+     * outside the range that no seal in the file holds is not reported.
+     */
+    public static TrailVerification verifyExport(ExportedTrail export, SealKeyRing keys) {
+        return new Run(export, keys, export.from(), export.to()).run();
+    }
+
+    /** The store, read in one transaction. */
+    private static final class StoredTrail implements TrailSource {
+        private final Handle handle;
+
+        StoredTrail(Handle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public Map<String, long[]> ranges(Instant lo, Instant hi) {
+            final Map<String, long[]> ranges = new LinkedHashMap<>();
+            handle.createQuery("SELECT chain_id, MIN(seq), MAX(seq) FROM audit_seals WHERE last_at >= :lo AND first_at <= :hi"
+                            + " GROUP BY chain_id ORDER BY chain_id").bind("lo", lo.atOffset(java.time.ZoneOffset.UTC))
+                    .bind("hi", hi.atOffset(java.time.ZoneOffset.UTC))
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), new long[]{rs.getLong(2), rs.getLong(3)}))
+                    .forEach(e -> ranges.put(e.getKey(), e.getValue()));
+            return ranges;
+        }
+
+        @Override
+        public Map<String, Long> heads() {
+            final Map<String, Long> heads = new HashMap<>();
+            handle.createQuery("SELECT chain_id, head_seq FROM audit_seal_chains")
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> heads.put(e.getKey(), e.getValue()));
+            return heads;
+        }
+
+        @Override
+        public List<SealPurge> purges() {
+            return SealedRetention.records(handle);
+        }
+
+        @Override
+        public List<Seal> seals(String chain, long first, long last) {
+            return Seals.select(handle.createQuery("SELECT " + Seals.COLUMNS + " FROM audit_seals"
+                            + " WHERE chain_id = :chain AND seq BETWEEN :first AND :last ORDER BY seq")
+                    .bind("chain", chain).bind("first", first).bind("last", last)).list();
+        }
+
+        @Override
+        public void events(Instant from, Instant to, Consumer<AuditEvent> each) {
+            try (ResultIterator<AuditEvent> events = handle.createQuery("SELECT * FROM audit_events"
+                            + " WHERE occurred_at >= :from AND occurred_at <= :to")
+                    .registerArgument(new UtcInstantArgumentFactory())
+                    .bind("from", from).bind("to", to).setFetchSize(FETCH)
+                    .map(new AuditEventMapper()).iterator()) {
+                events.forEachRemaining(each);
+            }
+        }
     }
 
     /**
@@ -68,8 +129,9 @@ public final class TrailVerifier {
     }
 
     /** One verification, with what it found so far. */
-    private final class Run {
-        private final Handle handle;
+    private static final class Run {
+        private final TrailSource source;
+        private final SealKeyRing keys;
         private final Instant from;
         private final Instant to;
         private final Instant lo;
@@ -77,8 +139,9 @@ public final class TrailVerifier {
         private final List<TrailFinding> findings = new ArrayList<>();
         private final Map<TrailFinding.Kind, Long> counts = new EnumMap<>(TrailFinding.Kind.class);
 
-        Run(Handle handle, Instant from, Instant to) {
-            this.handle = handle;
+        Run(TrailSource source, SealKeyRing keys, Instant from, Instant to) {
+            this.source = source;
+            this.keys = keys;
             this.from = from;
             this.to = to;
             this.lo = from == null ? BEGINNING : from;
@@ -93,23 +156,31 @@ public final class TrailVerifier {
         }
 
         TrailVerification run() {
-            final Map<String, long[]> ranges = new LinkedHashMap<>();
-            handle.createQuery("SELECT chain_id, MIN(seq), MAX(seq) FROM audit_seals WHERE last_at >= :lo AND first_at <= :hi"
-                            + " GROUP BY chain_id ORDER BY chain_id").bind("lo", lo.atOffset(java.time.ZoneOffset.UTC))
-                    .bind("hi", hi.atOffset(java.time.ZoneOffset.UTC))
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), new long[]{rs.getLong(2), rs.getLong(3)}))
-                    .forEach(e -> ranges.put(e.getKey(), e.getValue()));
-            final Map<String, Long> heads = new HashMap<>();
-            handle.createQuery("SELECT chain_id, head_seq FROM audit_seal_chains")
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> heads.put(e.getKey(), e.getValue()));
+            final Map<String, long[]> ranges = source.ranges(lo, hi);
+            final Map<String, Long> heads = source.heads();
+            final Map<String, SealPurge> purges = new HashMap<>();
+            source.purges().forEach(p -> purges.put(p.chainId(), p));
             if (to == null) {
                 for (Map.Entry<String, Long> head : heads.entrySet()) {
                     final long[] range = ranges.get(head.getKey());
+                    final long base = base(purges.get(head.getKey()));
                     if (range != null) {
                         range[1] = Math.max(range[1], head.getValue());
-                    } else if (from == null && head.getValue() > 0) {
-                        ranges.put(head.getKey(), new long[]{1, head.getValue()});
+                    } else if (from == null && head.getValue() > base) {
+                        ranges.put(head.getKey(), new long[]{base + 1, head.getValue()});
                     }
+                }
+            }
+            // a chain begins at its purge record, or at seq 1: from the beginning, whatever is missing from there is missing
+            for (Map.Entry<String, long[]> chain : ranges.entrySet()) {
+                final long base = base(purges.get(chain.getKey()));
+                if (from == null || chain.getValue()[0] <= base) {
+                    chain.getValue()[0] = base + 1;
+                }
+            }
+            for (SealPurge purge : purges.values()) {
+                if (from == null || ranges.containsKey(purge.chainId())) {
+                    checkPurge(purge);
                 }
             }
             final List<Seal> checked = new ArrayList<>();
@@ -117,19 +188,38 @@ public final class TrailVerifier {
             for (Map.Entry<String, long[]> chain : ranges.entrySet()) {
                 final long first = chain.getValue()[0];
                 final long last = chain.getValue()[1];
-                final List<Seal> rows = Seals.select(handle.createQuery("SELECT " + Seals.COLUMNS + " FROM audit_seals"
-                                + " WHERE chain_id = :chain AND seq BETWEEN :first AND :last ORDER BY seq")
-                        .bind("chain", chain.getKey()).bind("first", first - 1).bind("last", last)).list();
+                final List<Seal> rows = source.seals(chain.getKey(), first - 1, last);
                 digests += rows.stream().filter(r -> r.seq() >= first).count();
-                checkChain(chain.getKey(), rows, first, last);
+                checkChain(chain.getKey(), rows, first, last, purges.get(chain.getKey()));
                 rows.stream().filter(r -> r.seq() >= first && r.kind().equals(Seal.BATCH)).forEach(checked::add);
             }
             final long events = checkEvents(checked);
             return new TrailVerification(from, to, ranges.size(), digests, events, counts, findings);
         }
 
-        /** Signatures, order, links and gaps of one chain's rows {@code first - 1} to {@code last}. */
-        private void checkChain(String chain, List<Seal> rows, long first, long last) {
+        private static long base(SealPurge purge) {
+            return purge == null ? 0 : purge.lastSeq();
+        }
+
+        /** A purge record's signature: without it, a record moved forward would hide the deletion of whole batches. */
+        private void checkPurge(SealPurge purge) {
+            final Optional<PublicKey> key = keys.key(purge.keyId());
+            if (key.isEmpty()) {
+                found(TrailFinding.Kind.UNKNOWN_KEY, purge.chainId(), purge.lastSeq(), null, "the purge record is signed by "
+                        + purge.keyId() + ", a key this verifier does not trust");
+            } else if (!SealKey.verifies(key.get(), purge.signedContent(), purge.signature())) {
+                found(TrailFinding.Kind.BAD_SIGNATURE, purge.chainId(), purge.lastSeq(), null,
+                        "the purge record's signature does not verify with " + purge.keyId());
+            }
+        }
+
+        /**
+         * Signatures, order, links and gaps of one chain's rows {@code first - 1} to {@code last}; the
+         * chain begins after its purge record ({@code purge}, null when none) or at seq 1 with
+         * {@link Seal#GENESIS}.
+         */
+        private void checkChain(String chain, List<Seal> rows, long first, long last, SealPurge purge) {
+            final long base = base(purge);
             final Map<Seal, Long> signedSeq = new HashMap<>();
             final List<Seal> bad = new ArrayList<>();
             for (Seal row : rows) {
@@ -172,9 +262,12 @@ public final class TrailVerifier {
                     previous = row;
                     continue;
                 }
-                if (previous == null && seq == 1) {
-                    if (!row.prevDigest().equals(Seal.GENESIS)) {
+                if (previous == null && seq == first && first - 1 == base) {
+                    if (purge == null && !row.prevDigest().equals(Seal.GENESIS)) {
                         found(TrailFinding.Kind.BROKEN_LINK, chain, seq, null, "the chain's first digest does not begin it");
+                    } else if (purge != null && !row.prevDigest().equals(purge.lastDigest())) {
+                        found(TrailFinding.Kind.BROKEN_LINK, chain, seq, null,
+                                "its previous digest is not the digest of seq " + base + " that the purge record names");
                     }
                 } else if (previous == null || seq != expected + 1) {
                     missing(chain, Math.max(expected + 1, 1), seq - 1);
@@ -221,32 +314,25 @@ public final class TrailVerifier {
                 eventsFrom = row.firstAt().isBefore(eventsFrom) ? row.firstAt() : eventsFrom;
                 eventsTo = row.lastAt().isAfter(eventsTo) ? row.lastAt() : eventsTo;
             }
-            long read = 0;
-            try (ResultIterator<AuditEvent> events = handle.createQuery("SELECT * FROM audit_events"
-                            + " WHERE occurred_at >= :from AND occurred_at <= :to")
-                    .registerArgument(new UtcInstantArgumentFactory())
-                    .bind("from", eventsFrom).bind("to", eventsTo).setFetchSize(FETCH)
-                    .map(new AuditEventMapper()).iterator()) {
-                while (events.hasNext()) {
-                    final AuditEvent event = events.next();
-                    read++;
-                    final Long slot = slots.get(event.id());
-                    if (slot == null) {
-                        if (!event.occurredAt().isBefore(lo) && !event.occurredAt().isAfter(hi)) {
-                            found(TrailFinding.Kind.EVENT_UNSEALED, null, null, event.id(), "stored outside any sealed batch");
-                        }
-                        continue;
+            final long[] read = {0};
+            source.events(eventsFrom, eventsTo, event -> {
+                read[0]++;
+                final Long slot = slots.get(event.id());
+                if (slot == null) {
+                    if (!event.occurredAt().isBefore(lo) && !event.occurredAt().isAfter(hi)) {
+                        found(TrailFinding.Kind.EVENT_UNSEALED, null, null, event.id(), "stored outside any sealed batch");
                     }
-                    final int r = (int) (slot >>> 32);
-                    final int i = (int) (long) slot;
-                    seen[r][i] = true;
-                    final Seal row = rows.get(r);
-                    if (!SealMembers.hashIs(row.members(), i, SealMembers.hash(event))) {
-                        found(TrailFinding.Kind.EVENT_CHANGED, row.chainId(), row.seq(), event.id(),
-                                "differs from what its batch sealed");
-                    }
+                    return;
                 }
-            }
+                final int r = (int) (slot >>> 32);
+                final int i = (int) (long) slot;
+                seen[r][i] = true;
+                final Seal row = rows.get(r);
+                if (!SealMembers.hashIs(row.members(), i, SealMembers.hash(event))) {
+                    found(TrailFinding.Kind.EVENT_CHANGED, row.chainId(), row.seq(), event.id(),
+                            "differs from what its batch sealed");
+                }
+            });
             for (int r = 0; r < rows.size(); r++) {
                 for (int i = 0; i < seen[r].length; i++) {
                     if (!seen[r][i]) {
@@ -256,7 +342,7 @@ public final class TrailVerifier {
                     }
                 }
             }
-            return read;
+            return read[0];
         }
     }
 }

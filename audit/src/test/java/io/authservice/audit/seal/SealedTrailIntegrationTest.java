@@ -269,7 +269,7 @@ class SealedTrailIntegrationTest {
                 AuditEventDAO.class);
     }
 
-    private static Jdbi migrated(Jdbi jdbi) {
+    static Jdbi migrated(Jdbi jdbi) {
         Migrations.apply(jdbi, AuditStore.CHANGELOG);
         return jdbi;
     }
