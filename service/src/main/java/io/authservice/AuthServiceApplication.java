@@ -46,6 +46,7 @@ import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.cli.VerifyAuditTrailCommand;
 import io.authservice.config.ApiKeyConfig;
+import io.authservice.console.ConsoleBundle;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.AuditJournalConfig;
 import io.authservice.config.ClientAddressConfig;
@@ -70,6 +71,7 @@ import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
+import io.authservice.resources.KeysResource;
 import io.authservice.resources.RequestRefusedExceptionMapper;
 import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
@@ -171,6 +173,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 return Databases.prepare(configuration.getDatabase());
             }
         });
+        // the security team's console at /console/ (static pages of the JSON API, strict CSP)
+        bootstrap.addBundle(new ConsoleBundle());
         // the commands build their objects as the server does (ServiceGraph), on the application's clock
         final CommandSetup commands = new CommandSetup(commandOutput, clock());
         ApiKeyCommands.all(commands).forEach(bootstrap::addCommand);
@@ -291,6 +295,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final TrailVerifier trailVerifier = AuditSeals.verifier(jdbi, config);
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
+        environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
         environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());

@@ -45,7 +45,8 @@ class AuditWireFormatTest {
 
     @Test
     void aFreshEventRoundTrips() {
-        final AuditEvent event = AuditEvent.builder(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE, Instant.now())
+        final AuditEvent event = AuditEvent.builder(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE,
+                Instant.parse("2026-06-01T12:00:00.123456789Z"))
                 .reason(AuditReasons.BAD_PASSWORD).userId(3L).request("10.0.0.1", "ua \"quoted\"\n", "POST", "/login").build();
         assertThat(AuditWireFormat.decode(AuditWireFormat.encode(event))).isEqualTo(event);
     }

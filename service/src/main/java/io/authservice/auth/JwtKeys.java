@@ -216,11 +216,10 @@ public final class JwtKeys {
 
     private static void generateInto(Path file, SecureRandom random) {
         try {
-            if (!OwnerOnlyFiles.createFile(file)) {
+            final ECKey key = generate(random);
+            if (!OwnerOnlyFiles.createWith(file, toPem(key).getBytes(StandardCharsets.US_ASCII))) {
                 return; // another process on the same data directory made it first
             }
-            final ECKey key = generate(random);
-            Files.writeString(file, toPem(key), StandardCharsets.US_ASCII);
             LOG.info("Created a JWT signing key (kid {}) in {} (readable by its owner only)", key.getKeyID(), file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the JWT signing key file " + file, e);

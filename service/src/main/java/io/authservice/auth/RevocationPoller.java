@@ -2,6 +2,7 @@ package io.authservice.auth;
 
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.ApiKeyDAO.KeyChange;
+import io.authservice.db.InLists;
 import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +48,6 @@ public final class RevocationPoller implements Managed {
     /** At most this many gaps are kept (the highest ids, the likeliest to be in flight), bounding memory and queries. */
     static final int MAX_GAPS = 10_000;
     /** Gap ids read back per statement. */
-    private static final int GAP_QUERY_CHUNK = 500;
 
     private final Jdbi jdbi;
     private final ApiKeyCache cache;
@@ -140,11 +139,7 @@ public final class RevocationPoller implements Managed {
     }
 
     private List<KeyChange> readUnseen(ApiKeyDAO dao) {
-        final List<KeyChange> read = new ArrayList<>();
-        final List<Long> open = new ArrayList<>(gaps.keySet());
-        for (int from = 0; from < open.size(); from += GAP_QUERY_CHUNK) {
-            read.addAll(dao.changesAmong(open.subList(from, Math.min(open.size(), from + GAP_QUERY_CHUNK))));
-        }
+        final List<KeyChange> read = InLists.select(List.copyOf(gaps.keySet()), dao::changesAmong);
         read.addAll(dao.changesAfter(highWater));
         return read;
     }

@@ -48,9 +48,9 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
     protected void addArguments(Subparser subparser) {
         subparser.addArgument("--from").dest("from").help("first event time to verify (ISO 8601); default: the beginning");
         subparser.addArgument("--to").dest("to").help("last event time to verify (ISO 8601); default: now");
-        subparser.addArgument("--file").dest("file").help("verify this NDJSON export (audit --format ndjson --with-seals,"
+        subparser.addArgument("--file").dest("export_file").help("verify this NDJSON export (audit --format ndjson --with-seals,"
                 + " or include=seals) offline instead of the store; its range is the one it was exported for");
-        subparser.addArgument("--keys").dest("keys").help("with --file: the public keys to trust, as"
+        subparser.addArgument("--keys").dest("keys_file").help("with --file: the public keys to trust, as"
                 + " GET /.well-known/audit-keys.json gives them; default: those audit.seal names");
     }
 
@@ -64,8 +64,8 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         } catch (InvalidInputException e) {
             throw new RequestRefusedException(400, e.getMessage());
         }
-        final String file = namespace.getString("file");
-        if (file == null && namespace.getString("keys") != null) {
+        final String file = namespace.getString("export_file");
+        if (file == null && namespace.getString("keys_file") != null) {
             throw new RequestRefusedException(400, "--keys is for --file");
         }
         if (file != null && (from != null || to != null)) {
@@ -74,7 +74,7 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         }
         final TrailVerification result = file == null
                 ? AuditSeals.verifier(context.graph().jdbi(), context.config()).verify(from, to)
-                : verifyFile(Path.of(file), namespace.getString("keys"), context);
+                : verifyFile(Path.of(file), namespace.getString("keys_file"), context);
         final Report report = new Report(text(result), result);
         if (!result.ok()) {
             final boolean json = Boolean.TRUE.equals(namespace.getBoolean("json"));

@@ -37,10 +37,7 @@ public final class SecretFiles {
             return configured.trim();
         }
         try {
-            if (Files.notExists(file) && OwnerOnlyFiles.createFile(file)) {
-                final byte[] bytes = new byte[GENERATED_BYTES];
-                random.nextBytes(bytes);
-                Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n", StandardCharsets.UTF_8);
+            if (Files.notExists(file) && OwnerOnlyFiles.createWith(file, generated(random))) {
                 LOG.info("Created the {} in {} (readable by its owner only)", what, file);
             }
             final String secret = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -51,5 +48,11 @@ public final class SecretFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the " + what + " file " + file, e);
         }
+    }
+
+    private static byte[] generated(SecureRandom random) {
+        final byte[] bytes = new byte[GENERATED_BYTES];
+        random.nextBytes(bytes);
+        return (HexFormat.of().formatHex(bytes) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.db.ApiKeyDAO;
+import io.authservice.db.InLists;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
@@ -154,11 +155,8 @@ public final class ApiKeyService {
         final Instant now = now();
         final ImportResult result = jdbi.inTransaction(handle -> {
             final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
-            final Set<String> existing = new HashSet<>();
-            final List<String> hashes = rows.stream().map(r -> ApiKeySecrets.hash(r.key())).toList();
-            for (int from = 0; from < hashes.size(); from += 500) {
-                existing.addAll(dao.existingHashes(hashes.subList(from, Math.min(hashes.size(), from + 500))));
-            }
+            final Set<String> existing = new HashSet<>(InLists.select(
+                    rows.stream().map(r -> ApiKeySecrets.hash(r.key())).toList(), dao::existingHashes));
             final List<ApiKey> imported = new ArrayList<>();
             for (ImportedApiKey row : rows) {
                 final String hash = ApiKeySecrets.hash(row.key());

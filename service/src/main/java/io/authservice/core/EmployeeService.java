@@ -5,6 +5,7 @@ import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
 import io.authservice.db.EmployeeDAO;
+import io.authservice.db.InLists;
 import io.authservice.db.UserDAO;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -85,11 +86,8 @@ public final class EmployeeService {
         final Instant now = now();
         final Imported<Employee> result = write(() -> jdbi.inTransaction(handle -> {
             final EmployeeDAO dao = handle.attach(EmployeeDAO.class);
-            final Set<String> existing = new HashSet<>();
-            final List<String> numbers = checked.stream().map(Checked::employeeNumber).toList();
-            for (int from = 0; from < numbers.size(); from += UserService.CHUNK) {
-                existing.addAll(dao.existingEmployeeNumbers(numbers.subList(from, Math.min(numbers.size(), from + UserService.CHUNK))));
-            }
+            final Set<String> existing = new HashSet<>(InLists.select(
+                    checked.stream().map(Checked::employeeNumber).toList(), dao::existingEmployeeNumbers));
             final List<Employee> imported = new ArrayList<>();
             final Map<Long, Integer> linkedHere = new HashMap<>();
             for (Checked c : checked) {

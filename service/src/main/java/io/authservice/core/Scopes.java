@@ -17,14 +17,16 @@ public final class Scopes {
     public static final String USERS_INFO_READ = "users-info:read";
     /** The audit trail's query API. */
     public static final String AUDIT_READ = "audit:read";
+    /** Changes keys through the keys API ({@code POST /api/v1/keys/{id}/deactivate/}), e.g. an incident playbook. */
+    public static final String KEYS_WRITE = "keys:write";
 
     /** Every scope that reads the internal directory endpoints: the default for a new key. */
     public static final Set<String> INTERNAL_READ = Set.of(USERS_READ, EMPLOYEES_READ, USERS_INFO_READ);
 
-    public static final Set<String> ALL = Set.of(USERS_READ, EMPLOYEES_READ, USERS_INFO_READ, AUDIT_READ);
+    public static final Set<String> ALL = Set.of(USERS_READ, EMPLOYEES_READ, USERS_INFO_READ, AUDIT_READ, KEYS_WRITE);
 
     /** For messages: the known scopes, sorted, comma-separated. */
-    public static final String KNOWN_LIST = "audit:read, employees:read, users-info:read, users:read";
+    public static final String KNOWN_LIST = "audit:read, employees:read, keys:write, users-info:read, users:read";
 
     private Scopes() {
     }

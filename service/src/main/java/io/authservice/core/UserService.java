@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
+import io.authservice.db.InLists;
 import io.authservice.db.UserDAO;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
@@ -29,8 +30,6 @@ import java.util.Set;
 public final class UserService {
     public static final int MIN_PASSWORD_LENGTH = 8;
     public static final int MAX_PASSWORD_LENGTH = 1024;
-    /** How many ids one query binds at most. */
-    static final int CHUNK = 500;
 
     private final Jdbi jdbi;
     private final PasswordHasher passwords;
@@ -105,12 +104,8 @@ public final class UserService {
     public List<User> findAll(Collection<Long> ids) {
         final List<Long> distinct = List.copyOf(new LinkedHashSet<>(ids));
         final Map<Long, User> byId = new HashMap<>();
-        jdbi.useExtension(UserDAO.class, dao -> {
-            for (int from = 0; from < distinct.size(); from += CHUNK) {
-                dao.findByIds(distinct.subList(from, Math.min(distinct.size(), from + CHUNK)))
-                        .forEach(user -> byId.put(user.id(), user));
-            }
-        });
+        jdbi.useExtension(UserDAO.class, dao -> InLists.select(distinct, dao::findByIds)
+                .forEach(user -> byId.put(user.id(), user)));
         return distinct.stream().filter(byId::containsKey).map(byId::get).toList();
     }
 
@@ -137,11 +132,8 @@ public final class UserService {
             result = jdbi.inTransaction(handle -> {
                 final UserDAO dao = handle.attach(UserDAO.class);
                 final Set<String> existing = new HashSet<>();
-                final List<String> names = checked.stream().map(Checked::username).toList();
-                for (int from = 0; from < names.size(); from += CHUNK) {
-                    dao.findByUsernames(names.subList(from, Math.min(names.size(), from + CHUNK)))
-                            .forEach(user -> existing.add(user.username()));
-                }
+                InLists.select(checked.stream().map(Checked::username).toList(), dao::findByUsernames)
+                        .forEach(user -> existing.add(user.username()));
                 final List<User> imported = new ArrayList<>();
                 for (Checked c : checked) {
                     if (!existing.contains(c.username())) {

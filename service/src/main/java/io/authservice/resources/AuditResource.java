@@ -64,7 +64,7 @@ public final class AuditResource {
     @Produces({MediaType.APPLICATION_JSON, "text/csv", "application/x-ndjson"})
     public Response events(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
-        checkNames(params, EVENT_PARAMETERS);
+        QueryParameters.requireKnown(params, EVENT_PARAMETERS);
         final AuditFormat format = AuditFormat.choose(params.getFirst("format"),
                 headers.getAcceptableMediaTypes().stream().map(type -> type.getType() + "/" + type.getSubtype()).toList());
         final AuditQuery query = AuditQuery.parse(params::getFirst, format.exports());
@@ -102,7 +102,7 @@ public final class AuditResource {
     @Produces(MediaType.APPLICATION_JSON)
     public AuditSummary summary(@Auth Caller caller, @Context UriInfo uri) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
-        checkNames(params, SUMMARY_PARAMETERS);
+        QueryParameters.requireKnown(params, SUMMARY_PARAMETERS);
         final Instant to = orElse(AuditQuery.instant("to", params.getFirst("to")), clock.instant());
         final Instant from = orElse(AuditQuery.instant("from", params.getFirst("from")), to.minus(Duration.ofDays(1)));
         if (!from.isBefore(to)) {
@@ -116,15 +116,6 @@ public final class AuditResource {
             return DEFAULT_UNUSED_DAYS;
         }
         return OperatorDurations.wholeDays(value, "unused_days", 3650);
-    }
-
-    private static void checkNames(MultivaluedMap<String, String> params, Set<String> known) {
-        for (String name : params.keySet()) {
-            if (!known.contains(name)) {
-                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: "
-                        + known.stream().sorted().collect(Collectors.joining(", ")));
-            }
-        }
     }
 
     private static Instant orElse(Instant value, Instant otherwise) {

@@ -7,7 +7,6 @@ import io.authservice.core.Caller;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
-import io.authservice.core.Text;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -53,12 +52,7 @@ public final class AuditStatsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public AuditSeries timeseries(@Auth Caller caller, @Context UriInfo uri) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
-        for (String name : params.keySet()) {
-            if (!PARAMETERS.contains(name)) {
-                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: "
-                        + PARAMETERS.stream().sorted().collect(Collectors.joining(", ")));
-            }
-        }
+        QueryParameters.requireKnown(params, PARAMETERS);
         // the filters and the range are read as the events API reads them
         final AuditQuery query = AuditQuery.parse(params::getFirst, true);
         final Instant to = query.to() == null ? clock.instant() : query.to();

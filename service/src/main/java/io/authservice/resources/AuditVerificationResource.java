@@ -7,7 +7,6 @@ import io.authservice.core.Caller;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
-import io.authservice.core.Text;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -41,11 +40,7 @@ public final class AuditVerificationResource {
     @Produces(MediaType.APPLICATION_JSON)
     public TrailVerification verify(@Auth Caller caller, @Context UriInfo uri) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
-        for (String name : params.keySet()) {
-            if (!PARAMETERS.contains(name)) {
-                throw new InvalidInputException("unknown parameter '" + Text.printable(name) + "'; known: from, to");
-            }
-        }
+        QueryParameters.requireKnown(params, PARAMETERS);
         final Instant from = AuditQuery.instant("from", params.getFirst("from"));
         final Instant to = AuditQuery.instant("to", params.getFirst("to"));
         if (from != null && to != null && !from.isBefore(to)) {

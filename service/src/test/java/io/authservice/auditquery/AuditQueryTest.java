@@ -53,4 +53,22 @@ class AuditQueryTest {
         assertThat(AuditCsv.text("@sum")).isEqualTo("'@sum");
         assertThat(AuditCsv.text(null)).isEmpty();
     }
+
+    @Test
+    void aCsvRowHasEveryColumnInOrderWithEmptyCellsForNothing() throws java.io.IOException {
+        final io.authservice.audit.AuditEvent e = io.authservice.audit.AuditEvent.builder(
+                        "api_key.rejected", "failure", Instant.parse("2026-11-25T10:00:00.123456Z"))
+                .reason("unknown")
+                .request("203.0.113.9", "-curl, \"8.0\"", "GET", "/api/v1/whoami/")
+                .status(401)
+                .build();
+        final java.io.StringWriter out = new java.io.StringWriter();
+
+        AuditCsv.header(out);
+        AuditCsv.row(out, e);
+
+        assertThat(out.toString()).isEqualTo(String.join(",", AuditCsv.COLUMNS) + "\r\n"
+                + e.id() + ",2026-11-25T10:00:00.123456Z,api_key.rejected,failure,unknown,,,,,203.0.113.9,"
+                + "\"'-curl, \"\"8.0\"\"\",GET,/api/v1/whoami/,401,,,,,\r\n");
+    }
 }

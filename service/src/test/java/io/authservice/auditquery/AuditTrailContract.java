@@ -19,6 +19,7 @@ import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
 import io.authservice.testing.TestApps;
 import io.authservice.testing.TestAuthServiceApplication;
+import io.authservice.testing.TestClock;
 import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import org.jdbi.v3.core.Jdbi;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +53,16 @@ abstract class AuditTrailContract {
 
     protected abstract TestDatabases.Db db();
 
+    /** A new, empty database of the same kind, for a test that needs no service and only its own rows. */
+    protected abstract TestDatabases.Db newDatabase();
+
+    /** A new, empty, migrated database of the same kind: a test that writes the store directly gets its own. */
+    private static Jdbi migrated(TestDatabases.Db db) {
+        final Jdbi own = Databases.configure(Jdbi.create(db.url(), db.user(), db.password()));
+        Databases.migrate(own);
+        return own;
+    }
+
     private AdminClient admin;
     private Http http;
     private Jdbi jdbi;
@@ -77,10 +87,14 @@ abstract class AuditTrailContract {
 
     /** The stored uses of a key (its lifecycle events are stored too, under other types). */
     private List<AuditEvent> stored(long keyId) {
-        return stored(keyId, AuditEventTypes.API_KEY_USED);
+        return stored(jdbi, keyId, AuditEventTypes.API_KEY_USED);
     }
 
     private List<AuditEvent> stored(long keyId, String type) {
+        return stored(jdbi, keyId, type);
+    }
+
+    private static List<AuditEvent> stored(Jdbi jdbi, long keyId, String type) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + AuditEventDAO.COLUMNS
                         + " FROM audit_events WHERE key_id = :k AND type = :t")
                 .bind("k", keyId).bind("t", type).map(new io.authservice.audit.AuditEventMapper()).list());
@@ -127,28 +141,32 @@ abstract class AuditTrailContract {
 
     @Test
     void theStoreKeepsEachEventOnceWhenABatchIsWrittenTwice() {
-        final long keyId = 900_000L + (long) (Math.random() * 100_000);
+        final Jdbi own = migrated(newDatabase());
+        final long keyId = 7;
         final List<AuditEvent> events = IntStream.range(0, 5).mapToObj(i -> AuditEvent.builder(AuditEventTypes.API_KEY_USED,
-                AuditEvent.SUCCESS, Instant.now()).key(keyId, "twice", "abcd1234").request(null, "x".repeat(5000), null, null).build()).toList();
-        final AuditStore store = new AuditStore(jdbi);
+                AuditEvent.SUCCESS, TestClock.START.plusMillis(i)).key(keyId, "twice", "abcd1234")
+                .request(null, "x".repeat(5000), null, null).build()).toList();
+        final AuditStore store = new AuditStore(own);
         store.insertAll(events);
         store.insertAll(events);
         store.insertAll(List.of(events.get(0), events.get(0)));
-        final List<AuditEvent> rows = stored(keyId);
+        final List<AuditEvent> rows = stored(own, keyId, AuditEventTypes.API_KEY_USED);
         assertThat(rows).hasSize(5);
         assertThat(rows).allSatisfy(e -> assertThat(e.userAgent()).hasSize(2048));
     }
 
     @Test
     void everyFieldOfABatchIsStoredAsItWasGiven() {
-        final AuditEventDAO dao = jdbi.onDemand(AuditEventDAO.class);
+        // its own database: these dated events would otherwise, some day, be old enough for the purge test's count
+        final Jdbi own = migrated(newDatabase());
+        final AuditEventDAO dao = own.onDemand(AuditEventDAO.class);
         final AuditEvent full = new AuditEvent(UUID.randomUUID(), Instant.parse("2026-11-25T10:00:00.123456Z"),
                 AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, AuditReasons.UNKNOWN, 7L, "hdts ünïcödé", "ab12cd",
                 9L, "2001:db8::1", "agent \"quoted\", with, commas", "POST", "/api/v1/tts/users-info/", 401, "req-2",
                 "auth-2", "hmac-sha256:00ff", "admin-task@127.0.0.1", "task");
         final AuditEvent bare = AuditEvent.builder(AuditEventTypes.API_KEY_CREATED, AuditEvent.SUCCESS,
                 Instant.parse("2026-11-25T10:00:01Z")).build();
-        new AuditStore(jdbi).insertAll(List.of(full, bare));
+        new AuditStore(own).insertAll(List.of(full, bare));
         assertThat(dao.find(full.id())).contains(full);
         assertThat(dao.find(bare.id())).contains(bare);
     }
@@ -157,12 +175,13 @@ abstract class AuditTrailContract {
     void aNulCharacterInAPresentedValueIsStoredAsAReplacementCharacter() {
         // PostgreSQL text cannot hold U+0000: unless it is replaced, one such value would fail every
         // batch it is written in, and the consumer would retry that batch for ever
-        final AuditEventDAO dao = jdbi.onDemand(AuditEventDAO.class);
-        final AuditEvent nul = AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, Instant.now())
+        final Jdbi own = migrated(newDatabase());
+        final AuditEventDAO dao = own.onDemand(AuditEventDAO.class);
+        final AuditEvent nul = AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, TestClock.START)
                 .reason(AuditReasons.UNKNOWN).request("203.0.113.9", "agent\u0000x", "GET", "/api/v1/users/internal/\u0000/")
                 .build();
-        final AuditEvent next = AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, Instant.now()).build();
-        new AuditStore(jdbi).insertAll(List.of(nul, next));
+        final AuditEvent next = AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, TestClock.START).build();
+        new AuditStore(own).insertAll(List.of(nul, next));
         assertThat(dao.find(nul.id())).hasValueSatisfying(e -> {
             assertThat(e.path()).isEqualTo("/api/v1/users/internal/\uFFFD/");
             assertThat(e.userAgent()).isEqualTo("agent\uFFFDx");
@@ -258,6 +277,24 @@ abstract class AuditTrailContract {
         assertThat(clean.json().get("ok").asBoolean()).as(clean.body()).isTrue();
         assertThat(clean.json().get("events").asLong()).isGreaterThanOrEqualTo(5);
         assertThat(clean.json().get("findings")).isEmpty();
+
+        // the range's NDJSON export with its seals verifies offline against the published keys
+        final Http.Answer export = http.get("/api/v1/audit/events/" + range + "&format=ndjson&include=seals", "X-API-Key", reader);
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.body().lines().filter(line -> line.startsWith("{\"record\":\"seal\"")).count()).isPositive();
+        final java.util.List<java.security.PublicKey> published = new java.util.ArrayList<>();
+        http.get("/.well-known/audit-keys.json").json().get("keys").forEach(k ->
+                published.add(io.authservice.audit.seal.SealKey.publicKey(k.get("public_key").asText())));
+        final var offline = io.authservice.audit.seal.TrailVerifier.verifyExport(io.authservice.audit.seal.ExportedTrail.read(
+                new java.io.BufferedReader(new java.io.StringReader(export.body()))), io.authservice.audit.seal.SealKeyRing.of(published));
+        assertThat(offline.findings()).isEmpty();
+        assertThat(offline.events()).isGreaterThanOrEqualTo(5);
+        for (String refused : List.of("&format=csv&include=seals", "&format=ndjson&include=everything",
+                "&format=ndjson&include=seals&outcome=success")) {
+            final Http.Answer no = http.get("/api/v1/audit/events/" + range + refused, "X-API-Key", reader);
+            assertThat(no.status()).as(refused).isEqualTo(400);
+            assertThat(no.json().get("code").asInt()).isEqualTo(400);
+        }
 
         final AuditEvent changed = stored(key.getKey()).get(2);
         jdbi.useHandle(h -> h.execute("UPDATE audit_events SET user_agent = 'forged' WHERE id = ?", changed.id()));
@@ -440,9 +477,11 @@ abstract class AuditTrailContract {
 
     @Test
     void thePurgeTaskDeletesWhatIsOlderThanItsDaysAndADryRunOnlyCounts() {
-        final List<AuditEvent> old = agedEvents(12, 100);
-        final List<AuditEvent> recent = agedEvents(3, 10);
-        storeAll(concat(old, recent), deadLetter(1, 100), deadLetter(2, 10));
+        // the only test that stores aged rows in the service's database (aged by the service's clock)
+        final Instant now = application().testClock().instant();
+        final List<AuditEvent> old = agedEvents(now, 12, 100);
+        final List<AuditEvent> recent = agedEvents(now, 3, 10);
+        storeAll(jdbi, concat(old, recent), deadLetter(now, 1, 100), deadLetter(now, 2, 10));
         final Counter purged = (Counter) app().getEnvironment().metrics().getMetrics().get("audit.purged");
         final long purgedBefore = purged.getCount();
 
@@ -451,17 +490,17 @@ abstract class AuditTrailContract {
         assertThat(dry.get("dry_run").asBoolean()).isTrue();
         assertThat(dry.get("events").asLong()).isEqualTo(12);
         assertThat(dry.get("dead_letters").asLong()).isEqualTo(1);
-        assertThat(present(old)).hasSize(12);
-        assertThat(deadLetterOffsets(1L, 2L)).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(present(jdbi, old)).hasSize(12);
+        assertThat(deadLetterOffsets(jdbi, 1L, 2L)).containsExactlyInAnyOrder(1L, 2L);
 
         final JsonNode done = admin.json("purge-audit-events", Map.of("older_than_days", "30"));
         assertThat(done.get("action").asText()).isEqualTo("purged");
         assertThat(done.get("older_than_days").asInt()).isEqualTo(30);
         assertThat(done.get("events").asLong()).isEqualTo(12);
         assertThat(done.get("dead_letters").asLong()).isEqualTo(1);
-        assertThat(present(old)).isEmpty();
-        assertThat(present(recent)).hasSize(3);
-        assertThat(deadLetterOffsets(1L, 2L)).containsExactly(2L);
+        assertThat(present(jdbi, old)).isEmpty();
+        assertThat(present(jdbi, recent)).hasSize(3);
+        assertThat(deadLetterOffsets(jdbi, 1L, 2L)).containsExactly(2L);
         assertThat(purged.getCount() - purgedBefore).isEqualTo(12);
         // the human answer says the same
         assertThat(admin.run("purge-audit-events", Map.of("older_than_days", "30", "dry_run", "true")).body())
@@ -470,18 +509,21 @@ abstract class AuditTrailContract {
 
     @Test
     void aPurgeDeletesInBoundedBatches() {
-        final List<AuditEvent> old = agedEvents(12, 400);
-        // what stays is younger than the purge task's test deletes, so the two tests may run in any order
-        final List<AuditEvent> recent = agedEvents(2, 20);
-        storeAll(concat(old, recent), deadLetter(11, 400), deadLetter(12, 401), deadLetter(13, 20));
+        // its own database and clock: the counts are of this test's rows alone
+        final Jdbi own = migrated(newDatabase());
+        final TestClock clock = new TestClock();
+        final List<AuditEvent> old = agedEvents(clock.instant(), 12, 400);
+        final List<AuditEvent> recent = agedEvents(clock.instant(), 2, 20);
+        storeAll(own, concat(old, recent), deadLetter(clock.instant(), 11, 400), deadLetter(clock.instant(), 12, 401),
+                deadLetter(clock.instant(), 13, 20));
 
         // five rows a statement: three batches of events, one of dead letters, all of it deleted
-        final AuditPurger.Result result = new AuditPurger(new AuditStore(jdbi), Clock.systemUTC(), new MetricRegistry(), 5).purge(365, false);
+        final AuditPurger.Result result = new AuditPurger(new AuditStore(own), clock, new MetricRegistry(), 5).purge(365, false);
         assertThat(result.events()).isEqualTo(12);
         assertThat(result.deadLetters()).isEqualTo(2);
-        assertThat(present(old)).isEmpty();
-        assertThat(present(recent)).hasSize(2);
-        assertThat(deadLetterOffsets(11L, 12L, 13L)).containsExactly(13L);
+        assertThat(present(own, old)).isEmpty();
+        assertThat(present(own, recent)).hasSize(2);
+        assertThat(deadLetterOffsets(own, 11L, 12L, 13L)).containsExactly(13L);
     }
 
     @Test
@@ -503,22 +545,22 @@ abstract class AuditTrailContract {
         assertThat(admin.run("purge-audit-events", Map.of("older_than_days", "30"), "wrong-token", null).status()).isEqualTo(401);
     }
 
-    private void storeAll(List<AuditEvent> events, DeadLetter... letters) {
+    private static void storeAll(Jdbi jdbi, List<AuditEvent> events, DeadLetter... letters) {
         new AuditStore(jdbi).write(events, List.of(letters));
     }
 
-    /** {@code n} events that occurred {@code days} days ago. */
-    private static List<AuditEvent> agedEvents(int n, int days) {
-        final Instant at = Instant.now().minus(Duration.ofDays(days));
-        final long keyId = 800_000L + (long) (Math.random() * 100_000);
+    /** {@code n} events that occurred {@code days} days before {@code now}. */
+    private static List<AuditEvent> agedEvents(Instant now, int n, int days) {
+        final Instant at = now.minus(Duration.ofDays(days));
+        final long keyId = 8;
         return IntStream.range(0, n).mapToObj(i -> AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS,
                 at.plusMillis(i)).key(keyId, "aged", "abcd1234").build()).toList();
     }
 
     /** A dead letter at {@code offset}, received {@code days} days ago. */
-    private static DeadLetter deadLetter(long offset, int days) {
+    private static DeadLetter deadLetter(Instant now, long offset, int days) {
         return new DeadLetter("purge-test-" + offset, 0, offset, 0, null, new byte[]{1}, "not JSON",
-                Instant.now().minus(Duration.ofDays(days)));
+                now.minus(Duration.ofDays(days)));
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -527,13 +569,13 @@ abstract class AuditTrailContract {
         return all;
     }
 
-    private List<UUID> present(List<AuditEvent> events) {
+    private static List<UUID> present(Jdbi jdbi, List<AuditEvent> events) {
         final AuditEventDAO dao = jdbi.onDemand(AuditEventDAO.class);
         return events.stream().map(AuditEvent::id).filter(id -> dao.find(id).isPresent()).toList();
     }
 
     /** Which of these dead letters (by offset, see {@link #deadLetter}) are still kept. */
-    private List<Long> deadLetterOffsets(Long... offsets) {
+    private static List<Long> deadLetterOffsets(Jdbi jdbi, Long... offsets) {
         return jdbi.withHandle(h -> h.createQuery("SELECT record_offset FROM audit_dead_letters WHERE topic LIKE 'purge-test-%'")
                 .mapTo(Long.class).list()).stream().filter(List.of(offsets)::contains).toList();
     }

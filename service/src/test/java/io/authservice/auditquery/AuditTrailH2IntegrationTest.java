@@ -27,4 +27,9 @@ class AuditTrailH2IntegrationTest extends AuditTrailContract {
     protected TestDatabases.Db db() {
         return DB;
     }
+
+    @Override
+    protected TestDatabases.Db newDatabase() {
+        return TestDatabases.newH2(TestApps.tempDir());
+    }
 }

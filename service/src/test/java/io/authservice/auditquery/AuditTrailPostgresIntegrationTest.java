@@ -27,4 +27,9 @@ class AuditTrailPostgresIntegrationTest extends AuditTrailContract {
     protected TestDatabases.Db db() {
         return DB;
     }
+
+    @Override
+    protected TestDatabases.Db newDatabase() {
+        return TestDatabases.newPostgres();
+    }
 }

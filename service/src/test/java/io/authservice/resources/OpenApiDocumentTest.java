@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.authservice.AuthServiceConfiguration;
+import io.authservice.api.ApiKeyList;
+import io.authservice.api.ApiKeyView;
 import io.authservice.api.AuditSeries;
 import io.authservice.api.AuditSummary;
 import io.authservice.api.EmployeeView;
@@ -208,6 +210,8 @@ class OpenApiDocumentTest {
         records.put("/components/schemas/UsersInfoRequest", UsersInfoRequest.class);
         records.put("/components/schemas/UsersInfo", UsersInfo.class);
         records.put("/components/schemas/WhoAmI", WhoAmI.class);
+        records.put("/components/schemas/ApiKeyList", ApiKeyList.class);
+        records.put("/components/schemas/ApiKey", ApiKeyView.class);
         records.put("/components/schemas/AuditSeries", AuditSeries.class);
         records.put("/components/schemas/AuditSeries/properties/series/items", AuditSeries.Group.class);
         records.put("/components/schemas/AuditSummary", AuditSummary.class);

@@ -36,6 +36,7 @@ import java.util.function.Consumer;
 public final class ExportedTrail implements TrailSource {
     public static final String RECORD_FIELD = "record";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RECORD_PREFIX = "{\"" + RECORD_FIELD + "\":";
 
     private final List<AuditEvent> events;
     private final List<Seal> seals;
@@ -144,11 +145,12 @@ public final class ExportedTrail implements TrailSource {
                 continue;
             }
             try {
-                final JsonNode node = JSON.readTree(line);
-                final String record = node.path(RECORD_FIELD).asText(null);
-                if (record == null) {
+                // the records are written with "record" first; an event line is parsed once, as an event
+                if (!line.startsWith(RECORD_PREFIX)) {
                     events.add(AuditWireFormat.decode(line.getBytes(StandardCharsets.UTF_8)));
                 } else {
+                    final JsonNode node = JSON.readTree(line);
+                    final String record = node.path(RECORD_FIELD).asText();
                     switch (record) {
                         case "seal" -> seals.add(new Seal(text(node, "chain"), node.get("seq").asLong(), text(node, "kind"),
                                 node.get("event_count").asInt(), instant(node, "first_at"), instant(node, "last_at"),

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One row of {@code audit_seals}: the signed digest of one batch a writer stored ({@link #BATCH}), or
- * of the point up to which retention purged its chain ({@link #PURGED}).
+ * One row of {@code audit_seals}: the signed digest of one batch a writer stored ({@link #BATCH}).
+ * ({@link #PURGED} is reserved and not written: where retention cut a chain is its {@link SealPurge}.)
  *
  * <p>What is signed is {@link #signedContent()}: a few lines of text, one field a line, that anyone
  * can rebuild from the row. The row's {@link #digest()} is the SHA-256 of that text; the next row of

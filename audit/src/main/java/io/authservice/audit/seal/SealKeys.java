@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -69,13 +68,17 @@ public record SealKeys(SealKey signing, SealKeyRing trusted) {
         try {
             if (Files.notExists(file)) {
                 final SealKey key = SealKey.generate();
-                if (OwnerOnlyFiles.createFile(file)) {
-                    Files.writeString(file, toPem(key), StandardCharsets.US_ASCII);
-                    // owner-only too: the data directory holds nothing others may read (a public key
-                    // is no secret, but one rule for every file is one rule to check)
-                    OwnerOnlyFiles.createFile(publicKeysFile(file));
-                    Files.writeString(publicKeysFile(file), publicPem(key.publicBase64()), StandardCharsets.US_ASCII,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                // the public key first: a process killed between the two writes leaves a public key
+                // no private key matches (harmless), never a private key whose seals cannot be checked.
+                // Owner-only too: the data directory holds nothing others may read (a public key
+                // is no secret, but one rule for every file is one rule to check)
+                final Path publicKeys = publicKeysFile(file);
+                final String publicPem = publicPem(key.publicBase64());
+                OwnerOnlyFiles.replace(publicKeys, (readIfExists(publicKeys) + publicPem).getBytes(StandardCharsets.US_ASCII));
+                if (OwnerOnlyFiles.createWith(file, toPem(key).getBytes(StandardCharsets.US_ASCII))) {
+                    if (!readIfExists(publicKeys).contains(publicPem)) { // a process starting beside this one replaced it meanwhile
+                        OwnerOnlyFiles.replace(publicKeys, (readIfExists(publicKeys) + publicPem).getBytes(StandardCharsets.US_ASCII));
+                    }
                     LOG.info("Created the audit seal key {} in {} (readable by its owner only)", key.keyId(), file);
                 }
             }
