@@ -363,7 +363,7 @@ abstract class AuditTrailContract {
                 "cursor=bm90LWEtY3Vyc29y", "'cursor': not a cursor this service gave out; use next_cursor as it came",
                 "format=xml", "'format': 'xml' is not one of json, csv, ndjson",
                 "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "'from' must be before 'to'",
-                "kind=x", "unknown parameter 'kind'; known: client_address, cursor, fingerprint, format, from, key_id, "
+                "kind=x", "unknown parameter 'kind'; known: client_address, cursor, fingerprint, format, from, include, key_id, "
                         + "key_name, limit, outcome, path, reason, to, type, user_id");
         cases.forEach((query, message) -> {
             final Http.Answer answer = http.get("/api/v1/audit/events/?" + query, "X-API-Key", reader);
