@@ -28,7 +28,7 @@ for r in $(seq 1 "$RUNS"); do
   for db in ${SEAL_BENCH_DBS:-h2 postgres}; do
     rm -rf "$OUT/scratch"
     java -Xmx3g ${SEAL_BENCH_JAVA_OPTS:-} -cp "$CP" io.authservice.audit.seal.SealBench "$OUT/scratch" "$db" \
-        "$BATCHES" "$SIZE" "$VERIFY" 2>"$OUT/run-$r-$db.err" \
+        "$BATCHES" "$SIZE" "$VERIFY" "$r" 2>"$OUT/run-$r-$db.err" \
       | grep '^result ' | sed "s/^result /result $db-/" | tee "$OUT/run-$r-$db.txt" | sed "s/^/run $r: /" >&2
   done
 done

@@ -37,7 +37,8 @@ import java.util.function.Function;
  * {@link TrailVerifier#verifyExport} over its NDJSON export. Prints {@code result <name> <value>}
  * lines; the script takes the medians.
  *
- * <p>Usage: {@code SealBench <scratch dir> <h2|postgres> <batches> <batch size> <verify events>}
+ * <p>Usage: {@code SealBench <scratch dir> <h2|postgres> <batches> <batch size> <verify events> [run]}; the
+ * run number rotates the order of the three variants, so that none always runs first.
  */
 public final class SealBench {
     private static final SealKey KEY = SealKey.generate();
@@ -53,6 +54,7 @@ public final class SealBench {
         final int batches = Integer.parseInt(args[2]);
         final int size = Integer.parseInt(args[3]);
         final int verifyEvents = Integer.parseInt(args[4]);
+        final int run = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         Files.createDirectories(scratch);
         final Function<String, Jdbi> fresh = name -> migrated(database.equals("h2")
                 ? jdbi("jdbc:h2:file:" + scratch.resolve(name).resolve("auth") + ";MODE=PostgreSQL;WRITE_DELAY=0")
@@ -61,10 +63,10 @@ public final class SealBench {
         // warm-up: the JIT, the driver, the migrations' classes
         store(fresh.apply("warmup"), List.of(new AuditMinuteCounts(), sealer()), Math.max(1, batches / 10), size);
 
-        // the three variants side by side, in a rotating order so no variant always runs first
+        // the three variants side by side, in an order that rotates with the run
         final String[] names = {"plain", "counts", "sealed"};
         for (int turn = 0; turn < names.length; turn++) {
-            final String name = names[turn];
+            final String name = names[(turn + run) % names.length];
             final List<AuditStore.BatchStep> steps = switch (name) {
                 case "plain" -> List.of();
                 case "counts" -> List.of(new AuditMinuteCounts());
