@@ -24,6 +24,11 @@ class ConsoleH2BrowserTest extends ConsoleBrowserContract {
     }
 
     @Override
+    protected boolean everyPage() {
+        return true;
+    }
+
+    @Override
     protected TestDatabases.Db db() {
         return DB;
     }

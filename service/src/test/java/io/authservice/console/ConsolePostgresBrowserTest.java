@@ -24,6 +24,11 @@ class ConsolePostgresBrowserTest extends ConsoleBrowserContract {
     }
 
     @Override
+    protected boolean everyPage() {
+        return false;
+    }
+
+    @Override
     protected TestDatabases.Db db() {
         return DB;
     }
