@@ -44,6 +44,7 @@ import io.authservice.cli.AuditCommand;
 import io.authservice.cli.CommandSetup;
 import io.authservice.cli.DirectoryCommands;
 import io.authservice.cli.PurgeAuditEventsCommand;
+import io.authservice.cli.SeedDemoCommand;
 import io.authservice.cli.VerifyAuditTrailCommand;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.console.ConsoleBundle;
@@ -182,6 +183,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         bootstrap.addCommand(new AuditCommand(commands));
         bootstrap.addCommand(new PurgeAuditEventsCommand(commands));
         bootstrap.addCommand(new VerifyAuditTrailCommand(commands));
+        bootstrap.addCommand(new SeedDemoCommand(commands));
     }
 
     @Override

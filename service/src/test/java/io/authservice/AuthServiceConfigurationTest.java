@@ -55,7 +55,7 @@ class AuthServiceConfigurationTest {
     void theAuditTrailIsJournaledThenShippedIntoTheStore() throws Exception {
         final io.authservice.config.AuditConfig audit = shipped().getAudit();
         assertThat(audit.getSink()).isEqualTo(io.authservice.config.AuditConfig.Sink.direct);
-        assertThat(audit.getBatchSize()).isEqualTo(500);
+        assertThat(audit.getBatchSize()).isEqualTo(2000);
         assertThat(audit.getShutdownTimeout().toJavaDuration()).isEqualTo(java.time.Duration.ofSeconds(30));
         // the class defaults are the shipped ones
         final io.authservice.config.AuditConfig defaults = new io.authservice.config.AuditConfig();

@@ -64,7 +64,7 @@ public class AuditConfig {
     @Min(1)
     @Max(10_000)
     @JsonProperty
-    private int batchSize = 500;
+    private int batchSize = 2000;
 
     /**
      * How long after its first event was appended a batch that is not full waits for more: under

@@ -304,6 +304,39 @@ abstract class DirectoryEndpointsIntegrationTest {
         }
     }
 
+    // --- the Django-compatible wire form, pinned by fixtures (wire/http/*.json; "@name" stands for that row's id)
+
+    @Test
+    void aUserAnswersAsItsFixture() {
+        assertMatchesFixture(okJson(get("/api/v1/users/internal/" + alice.id() + "/", fullKey)), "users-internal-alice.json");
+    }
+
+    @Test
+    void anEmployeeAnswersAsItsFixture() {
+        assertMatchesFixture(okJson(get("/api/v1/hdts/employees/internal/" + aliceEmployee.id() + "/", fullKey)),
+                "hdts-employees-internal-alice.json");
+    }
+
+    @Test
+    void aBatchLookupAnswersAsItsFixture() {
+        final String body = "{\"user_ids\":[" + bob.id() + ",999998," + alice.id() + "]}";
+        assertMatchesFixture(okJson(post("/api/v1/tts/users-info/", fullKey, body)), "tts-users-info.json");
+    }
+
+    /** Compares as JSON trees, so the order of fields does not matter but every name, type and value does. */
+    private void assertMatchesFixture(JsonNode actual, String fixture) {
+        try (java.io.InputStream in = getClass().getResourceAsStream("/wire/http/" + fixture)) {
+            assertThat(in).as(fixture).isNotNull();
+            final String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("\"@aliceEmployee\"", Long.toString(aliceEmployee.id()))
+                    .replace("\"@alice\"", Long.toString(alice.id()))
+                    .replace("\"@bob\"", Long.toString(bob.id()));
+            assertThat(actual).as("%s, answered %s", fixture, actual).isEqualTo(app().getObjectMapper().readTree(text));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     // --- helpers
 
     private String url(String path) {
