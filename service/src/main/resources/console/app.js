@@ -495,7 +495,8 @@ function keyPage(id, params) {
 }
 
 function keyDetails(element, key) {
-  const status = key.active ? (key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active') : 'inactive';
+  const active = key.is_active ?? key.active;
+  const status = key.status || (active ? (key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active') : 'inactive');
   const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
   const dl = h('dl', { class: 'details' },
     row('Name', key.name), row('Prefix', h('code', {}, key.prefix ?? key.key_prefix ?? '')),
@@ -505,7 +506,7 @@ function keyDetails(element, key) {
     row('Last used', time(key.last_used_at)),
     row('Replaced by', key.replaced_by == null ? h('span', { class: 'empty' }, 'none') : keyLink(key.replaced_by, null)));
   element.replaceChildren(h('h2', {}, `Details of ${key.name}`), dl);
-  if (key.active) {
+  if (active) {
     element.append(deactivation(key));
   }
 }
