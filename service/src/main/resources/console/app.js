@@ -495,7 +495,8 @@ function keyPage(id, params) {
 }
 
 function keyDetails(element, key) {
-  const status = key.active ? (key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active') : 'inactive';
+  const active = key.is_active ?? key.active;
+  const status = key.status || (active ? (key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active') : 'inactive');
   const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
   const dl = h('dl', { class: 'details' },
     row('Name', key.name), row('Prefix', h('code', {}, key.prefix ?? key.key_prefix ?? '')),
@@ -505,7 +506,7 @@ function keyDetails(element, key) {
     row('Last used', time(key.last_used_at)),
     row('Replaced by', key.replaced_by == null ? h('span', { class: 'empty' }, 'none') : keyLink(key.replaced_by, null)));
   element.replaceChildren(h('h2', {}, `Details of ${key.name}`), dl);
-  if (key.active) {
+  if (active) {
     element.append(deactivation(key));
   }
 }
@@ -515,19 +516,18 @@ function deactivation(key) {
   const start = h('button', { type: 'button', class: 'danger', id: 'deactivate' }, 'Deactivate…');
   holder.append(start);
   start.addEventListener('click', () => {
-    const reason = h('input', { id: 'deactivate-reason', name: 'reason', required: true, value: '' });
     const confirmButton = h('button', { type: 'submit', class: 'danger', id: 'deactivate-confirm' }, `Yes, deactivate ${key.name}`);
     const cancel = h('button', { type: 'button', id: 'deactivate-cancel' }, 'Cancel');
     const message = h('p', { role: 'status', id: 'deactivate-message' });
     const form = h('form', { id: 'deactivate-form', 'aria-label': 'Confirm deactivation' },
       h('p', {}, `Deactivating ${key.name} refuses every request with it, on every instance within the revocation delay. It cannot be undone.`),
-      h('label', {}, 'Reason (recorded in the audit trail) ', reason), ' ', confirmButton, ' ', cancel, message);
+      h('p', {}, 'The audit trail records you as the one who deactivated it.'), confirmButton, ' ', cancel, message);
     cancel.addEventListener('click', () => holder.replaceChildren(start));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       confirmButton.disabled = true;
       try {
-        await post(`/api/v1/keys/${encodeURIComponent(key.id)}/deactivate/`, { reason: reason.value.trim() });
+        await post(`/api/v1/keys/${encodeURIComponent(key.id)}/deactivate/`, {});
         holder.replaceChildren(h('p', { class: 'notice', role: 'status', id: 'deactivated' },
           `${key.name} is deactivated. Requests with it are refused from now on (on other instances within the revocation delay).`));
         const status = document.getElementById('key-status');
@@ -539,7 +539,7 @@ function deactivation(key) {
       }
     });
     holder.replaceChildren(form);
-    reason.focus();
+    confirmButton.focus();
   });
   return holder;
 }

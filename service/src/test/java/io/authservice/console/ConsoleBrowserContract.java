@@ -55,7 +55,7 @@ import static org.awaitility.Awaitility.await;
  * The console in a real browser (Debian's headless Chromium through chromedriver) against the whole
  * application: sign-in, the overview's chart drawn from the stored events, the events table's
  * filters and links, the CSV export of the current filter, the refusal page for people without the
- * role, and the Content-Security-Policy holding (the header sent, no violation in the browser's log).
+ * role, deactivating a key (refused on its next request), and the Content-Security-Policy holding (the header sent, no violation in the browser's log).
  * Each test stores events of its own key id and fingerprint a few minutes ago.
  */
 abstract class ConsoleBrowserContract {
@@ -224,6 +224,31 @@ abstract class ConsoleBrowserContract {
         assertThat(api.status()).isEqualTo(200);
         assertThat(downloaded.lines().toList()).isEqualTo(api.body().lines().toList());
         assertThat(downloaded.lines()).hasSize(8);
+    }
+
+    @Test
+    void aKeyDeactivatedInTheConsoleIsRefusedOnItsNextRequest() {
+        final com.fasterxml.jackson.databind.JsonNode created = admin.json("create-api-key",
+                Map.of("name", "console-" + UUID.randomUUID().toString().substring(0, 8)));
+        final long id = created.get("api_key").get("id").asLong();
+        final String key = created.get("key").asText();
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", key).status()).isEqualTo(200);
+        final User person = createUser("security");
+        signIn(person);
+
+        driver.get(base() + "#/key/" + id);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("deactivate"))).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("deactivate-confirm"))).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("deactivated")));
+
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(http.get("/api/v1/whoami/", "X-API-Key", key).status()).isEqualTo(401));
+        final String bearer = bearer(person);
+        awaitStored("type=api_key.deactivated&key_id=" + id, bearer, 1);
+        final JsonNode event = get("/api/v1/audit/events/?type=api_key.deactivated&key_id=" + id, bearer).get("events").get(0);
+        assertThat(event.get("actor").asText()).isEqualTo(person.username());
+        assertThat(event.get("surface").asText()).isEqualTo("api");
+        assertNoCspViolation();
     }
 
     @Test

@@ -146,6 +146,34 @@ class OpenApiDocumentTest {
         assertThat(document.path("paths").size()).isGreaterThan(10);
     }
 
+    /** Swagger UI at /api/v1/docs/ reads this document, from files only (no inline script), under the headers. */
+    @Test
+    void swaggerUiShowsThisDocumentWithoutInlineScript() {
+        final Http http = new Http(APP.getLocalPort());
+        final Http.Answer page = http.get("/api/v1/docs/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.header("Content-Security-Policy")).contains("script-src 'self';").doesNotContain("unsafe-eval");
+        assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        final List<String> scripts = new ArrayList<>();
+        final java.util.regex.Matcher tags = java.util.regex.Pattern.compile("<script([^>]*)>(.*?)</script>",
+                java.util.regex.Pattern.DOTALL).matcher(page.body());
+        while (tags.find()) {
+            assertThat(tags.group(2)).as("inline script").isBlank();
+            final java.util.regex.Matcher src = java.util.regex.Pattern.compile("src=\"([^\"]+)\"").matcher(tags.group(1));
+            assertThat(src.find()).as("script without src").isTrue();
+            scripts.add(src.group(1));
+        }
+        assertThat(scripts).contains("ui/swagger-ui-bundle.js", "swagger-initializer.js");
+        for (String script : scripts) {
+            final Http.Answer served = http.get("/api/v1/docs/" + script);
+            assertThat(served.status()).as(script).isEqualTo(200);
+            assertThat(served.header("Content-Type")).as(script).contains("javascript");
+        }
+        assertThat(http.get("/api/v1/docs/swagger-initializer.js").body()).contains("url: \"/api/v1/openapi.json\"");
+        assertThat(http.get("/api/v1/docs/ui/swagger-ui.css").status()).isEqualTo(200);
+    }
+
     @Test
     void isValidOpenApi() {
         assertThat(document.path("openapi").asText()).isEqualTo("3.1.0");
