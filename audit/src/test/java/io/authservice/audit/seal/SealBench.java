@@ -1,0 +1,209 @@
+package io.authservice.audit.seal;
+
+import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditEventDAO;
+import io.authservice.audit.AuditEventMapper;
+import io.authservice.audit.AuditEventTypes;
+import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditReasons;
+import io.authservice.audit.AuditStore;
+import io.authservice.audit.AuditWireFormat;
+import io.authservice.audit.Migrations;
+import io.authservice.audit.SqlObjects;
+import io.authservice.audit.testing.TestPostgres;
+import org.jdbi.v3.core.ConnectionFactory;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.result.ResultIterator;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The cost of the sealed trail (issue 12), run by {@code bench/seal.sh}: events/s of storing batches
+ * through {@link AuditStore} with no steps, with the minute counts, and with the minute counts and
+ * {@link BatchSealer}; then the seconds {@link TrailVerifier#verify} takes over a sealed store, and
+ * {@link TrailVerifier#verifyExport} over its NDJSON export. Prints {@code result <name> <value>}
+ * lines; the script takes the medians.
+ *
+ * <p>Usage: {@code SealBench <scratch dir> <h2|postgres> <batches> <batch size> <verify events> [run]}; the
+ * run number rotates the order of the three variants, so that none always runs first.
+ */
+public final class SealBench {
+    private static final SealKey KEY = SealKey.generate();
+    private static final SealKeyRing RING = SealKeyRing.of(List.of(KEY.publicKey()));
+    private static final Instant START = Instant.parse("2026-12-01T10:00:00Z");
+
+    private SealBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        final Path scratch = Path.of(args[0]);
+        final String database = args[1];
+        final int batches = Integer.parseInt(args[2]);
+        final int size = Integer.parseInt(args[3]);
+        final int verifyEvents = Integer.parseInt(args[4]);
+        final int run = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        Files.createDirectories(scratch);
+        final Function<String, Jdbi> fresh = name -> migrated(database.equals("h2")
+                ? jdbi("jdbc:h2:file:" + scratch.resolve(name).resolve("auth") + ";MODE=PostgreSQL;WRITE_DELAY=0")
+                : jdbi(TestPostgres.newDatabase()));
+
+        // warm-up: the JIT, the driver, the migrations' classes
+        store(fresh.apply("warmup"), List.of(new AuditMinuteCounts(), sealer()), Math.max(1, batches / 10), size);
+
+        // the three variants side by side, in an order that rotates with the run
+        final String[] names = {"plain", "counts", "sealed"};
+        for (int turn = 0; turn < names.length; turn++) {
+            final String name = names[(turn + run) % names.length];
+            final List<AuditStore.BatchStep> steps = switch (name) {
+                case "plain" -> List.of();
+                case "counts" -> List.of(new AuditMinuteCounts());
+                default -> List.of(new AuditMinuteCounts(), sealer());
+            };
+            final double seconds = store(fresh.apply("store-" + name), steps, batches, size);
+            result("store-" + name + "-events-per-s", batches * (double) size / seconds);
+        }
+
+        if (verifyEvents > 0) {
+            final Jdbi jdbi = fresh.apply("verify");
+            store(jdbi, List.of(new AuditMinuteCounts(), sealer()), verifyEvents / size, size);
+            final TrailVerifier verifier = new TrailVerifier(jdbi, RING);
+            long t0 = System.nanoTime();
+            final TrailVerification stored = verifier.verify(null, null);
+            result("verify-store-s", (System.nanoTime() - t0) / 1e9);
+            check(stored, verifyEvents);
+
+            final Path file = scratch.resolve("export.ndjson");
+            export(jdbi, file);
+            t0 = System.nanoTime();
+            final ExportedTrail trail;
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                trail = ExportedTrail.read(in);
+            }
+            final long read = System.nanoTime();
+            final TrailVerification exported = TrailVerifier.verifyExport(trail, RING);
+            final long done = System.nanoTime();
+            result("verify-export-read-s", (read - t0) / 1e9);
+            result("verify-export-check-s", (done - read) / 1e9);
+            result("verify-export-s", (done - t0) / 1e9);
+            check(exported, verifyEvents);
+            Files.delete(file);
+        }
+    }
+
+    private static BatchSealer sealer() {
+        return new BatchSealer("bench", KEY, Clock.systemUTC());
+    }
+
+    private static long next;
+
+    /** A batch of api_key.used events as the wire carries them: a key, a request, one in ten refused. */
+    private static List<AuditEvent> batch(int size) {
+        final List<AuditEvent> events = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            final long n = next++;
+            final boolean refused = n % 10 == 0;
+            final AuditEvent event = AuditEvent.builder(AuditEventTypes.API_KEY_USED,
+                            refused ? AuditEvent.FAILURE : AuditEvent.SUCCESS, START.plusMillis(n).plusNanos(1000 * (n % 997)))
+                    .reason(refused ? AuditReasons.INACTIVE : null)
+                    .key(n % 50 + 1, "tts-worker-" + (n % 50 + 1), "3f9a" + Long.toHexString(n % 50 + 0x1000))
+                    .request("10.20." + (n % 7) + "." + (n % 200 + 1), "python-requests/2.31.0", "GET", "/api/v1/tickets/" + n + "/")
+                    .status(refused ? 401 : 200).build();
+            events.add(AuditWireFormat.decode(AuditWireFormat.encode(event)));
+        }
+        return events;
+    }
+
+    /** Stores the batches (made beforehand, so only the store is timed); returns the seconds. */
+    private static double store(Jdbi jdbi, List<AuditStore.BatchStep> steps, int batches, int size) {
+        final List<List<AuditEvent>> all = new ArrayList<>(batches);
+        for (int b = 0; b < batches; b++) {
+            all.add(batch(size));
+        }
+        final AuditStore store = new AuditStore(jdbi, steps);
+        final long t0 = System.nanoTime();
+        for (List<AuditEvent> events : all) {
+            store.insertAll(events);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** The export as the service writes it with include=seals: the events, then the seals, then the range. */
+    private static void export(Jdbi jdbi, Path file) throws Exception {
+        final ExportedTrail.Proof proof = ExportedTrail.proof(jdbi, null, null);
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            jdbi.useHandle(h -> {
+                h.getConnection().setAutoCommit(false);
+                try (ResultIterator<AuditEvent> events = h.createQuery("SELECT * FROM audit_events ORDER BY occurred_at, id")
+                        .setFetchSize(1000).map(new AuditEventMapper()).iterator()) {
+                    while (events.hasNext()) {
+                        out.write(AuditWireFormat.encodeToString(events.next()));
+                        out.write('\n');
+                    }
+                }
+                h.getConnection().setAutoCommit(true);
+            });
+            for (Seal seal : proof.seals()) {
+                out.write(ExportedTrail.line(seal));
+                out.write('\n');
+            }
+            for (SealPurge purge : proof.purges()) {
+                out.write(ExportedTrail.line(purge));
+                out.write('\n');
+            }
+            out.write(ExportedTrail.rangeLine(null, null));
+            out.write('\n');
+        }
+    }
+
+    private static void check(TrailVerification result, int events) {
+        if (!result.ok() || result.events() != events) {
+            throw new IllegalStateException("the benchmark's trail does not verify: " + result.events() + " events, "
+                    + result.findings().stream().limit(5).toList());
+        }
+    }
+
+    private static void result(String name, double value) {
+        System.out.printf("result %s %.3f%n", name, value);
+    }
+
+    /** One connection kept open, as a pool would keep it: the timing is the store's, not connecting's. */
+    private static Jdbi jdbi(String url) {
+        final boolean h2 = url.startsWith("jdbc:h2:");
+        final Connection connection;
+        try {
+            connection = DriverManager.getConnection(url, h2 ? "auth" : TestPostgres.USER, h2 ? "" : TestPostgres.PASSWORD);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to " + url, e);
+        }
+        return SqlObjects.prepare(Jdbi.create(new ConnectionFactory() {
+            @Override
+            public Connection openConnection() {
+                return connection;
+            }
+
+            @Override
+            public void closeConnection(Connection toClose) {
+                // kept for the next transaction
+            }
+        }), AuditEventDAO.class);
+    }
+
+    private static Jdbi migrated(Jdbi jdbi) {
+        Migrations.apply(jdbi, AuditStore.CHANGELOG);
+        return jdbi;
+    }
+
+}
