@@ -47,8 +47,7 @@ import io.authservice.cli.PurgeAuditEventsCommand;
 import io.authservice.cli.SeedDemoCommand;
 import io.authservice.cli.VerifyAuditTrailCommand;
 import io.authservice.config.ApiKeyConfig;
-import io.authservice.console.ApiDocsBundle;
-import io.authservice.console.ConsoleBundle;
+import io.authservice.console.PagesBundle;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.AuditJournalConfig;
 import io.authservice.config.ClientAddressConfig;
@@ -176,8 +175,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
             }
         });
         // the security team's console at /console/ (static pages of the JSON API, strict CSP)
-        bootstrap.addBundle(new ConsoleBundle());
-        bootstrap.addBundle(new ApiDocsBundle());
+        bootstrap.addBundle(PagesBundle.console());
+        bootstrap.addBundle(PagesBundle.apiDocs());
         // the commands build their objects as the server does (ServiceGraph), on the application's clock
         final CommandSetup commands = new CommandSetup(commandOutput, clock());
         ApiKeyCommands.all(commands).forEach(bootstrap::addCommand);
