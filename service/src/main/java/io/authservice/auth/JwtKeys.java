@@ -9,12 +9,24 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import io.authservice.config.JwtConfig;
 import io.authservice.audit.OwnerOnlyFiles;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.encoders.DecoderException;
+import org.bouncycastle.util.io.pem.PemGenerationException;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,29 +41,26 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The token keys: one EC P-256 key that signs (ES256), and every configured key, that one included,
  * for verifying. Each key's {@code kid} is its RFC 7638 JWK thumbprint, so it needs no naming and
  * is the same on every instance that has the key. Keys are read from PKCS#8 ({@code PRIVATE KEY})
- * or X.509 ({@code PUBLIC KEY}) PEM.
+ * or X.509 ({@code PUBLIC KEY}) PEM, with Bouncy Castle's PEM reader and writer.
  */
 public final class JwtKeys {
     /** The only algorithm this service signs with or accepts (RFC 8725: an explicit allow-list). */
     public static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
 
     private static final Logger LOG = LoggerFactory.getLogger(JwtKeys.class);
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+    /** A PEM boundary line, wherever its line breaks went (a folded YAML scalar turns them into spaces). */
+    private static final Pattern BOUNDARY = Pattern.compile("-----(BEGIN|END) [A-Z0-9 ]+-----");
+    private static final java.util.Set<String> SUPPORTED = java.util.Set.of("PRIVATE KEY", "PUBLIC KEY");
 
     private final ECKey signing;
     private final JWKSet verification;
@@ -124,59 +133,73 @@ public final class JwtKeys {
         }
     }
 
-    /** The PKCS#8 PEM of a private key (what {@link #parse} reads back). */
+    /** The PKCS#8 PEM ({@code PRIVATE KEY}) of a private key (what {@link #parse} reads back). */
     public static String toPem(ECKey key) {
         try {
-            final byte[] der = key.toECPrivateKey().getEncoded();
-            return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
-                    + "\n-----END PRIVATE KEY-----\n";
+            return pem(new JcaPKCS8Generator(key.toECPrivateKey(), null));
+        } catch (JOSEException | PemGenerationException e) {
+            throw new IllegalStateException("cannot encode the key", e);
+        }
+    }
+
+    /** The X.509 PEM ({@code PUBLIC KEY}) of a key's public part. */
+    public static String toPublicPem(ECKey key) {
+        try {
+            return pem(key.toECPublicKey());
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot encode the key", e);
         }
     }
 
-    /** The X.509 PEM of a key's public part. */
-    public static String toPublicPem(ECKey key) {
-        try {
-            final byte[] der = key.toECPublicKey().getEncoded();
-            return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
-                    + "\n-----END PUBLIC KEY-----\n";
-        } catch (JOSEException e) {
-            throw new IllegalStateException("cannot encode the key", e);
+    private static String pem(Object object) {
+        final StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return text.toString();
     }
 
     /**
-     * Reads an EC P-256 key from PEM: {@code PRIVATE KEY} (PKCS#8; its public part is derived) or
-     * {@code PUBLIC KEY} (verify only). Messages name {@code where}, never the key material.
+     * Reads an EC P-256 key from PEM (Bouncy Castle's {@link PEMParser}): {@code PRIVATE KEY}
+     * (PKCS#8; its public part is derived) or {@code PUBLIC KEY} (verify only). The boundary lines may have lost
+     * their line breaks, as in an environment variable read through a plain YAML scalar. Messages
+     * name {@code where}, never the key material.
      */
     public static ECKey parse(String pem, String where) {
-        final Matcher m = PEM.matcher(pem == null ? "" : pem);
-        if (!m.find()) {
+        final String text = BOUNDARY.matcher(pem == null ? "" : pem).replaceAll("\n$0\n");
+        final PemObject block;
+        try (PemReader reader = new PemReader(new StringReader(text))) {
+            block = reader.readPemObject();
+        } catch (IOException | DecoderException e) {
+            throw new IllegalStateException(where + ": not a readable EC P-256 key", e);
+        }
+        if (block == null) {
             throw new IllegalStateException(where + ": not a PEM key (expected -----BEGIN PRIVATE KEY----- "
                     + "or -----BEGIN PUBLIC KEY-----)");
         }
-        final String type = m.group(1);
-        try {
-            final byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-            final KeyFactory factory = KeyFactory.getInstance("EC");
-            return switch (type) {
-                case "PRIVATE KEY" -> {
-                    final ECPrivateKey priv = (ECPrivateKey) factory.generatePrivate(new PKCS8EncodedKeySpec(der));
-                    checkCurve(Curve.forECParameterSpec(priv.getParams()), where);
-                    yield toJwk(derivePublic(priv, factory), priv);
-                }
-                case "PUBLIC KEY" -> {
-                    final ECPublicKey pub = (ECPublicKey) factory.generatePublic(new X509EncodedKeySpec(der));
-                    checkCurve(Curve.forECParameterSpec(pub.getParams()), where);
-                    yield toJwk(pub, null);
-                }
-                default -> throw new IllegalStateException(where + ": a '" + type + "' PEM block is not supported; "
-                        + "convert an EC PRIVATE KEY with: openssl pkcs8 -topk8 -nocrypt");
-            };
-        } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+        if (!SUPPORTED.contains(block.getType())) {
+            throw new IllegalStateException(where + ": a '" + block.getType() + "' PEM block is not supported; "
+                    + "convert an EC PRIVATE KEY with: openssl pkcs8 -topk8 -nocrypt");
+        }
+        final JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
+            final Object parsed = parser.readObject();
+            if (parsed instanceof PrivateKeyInfo info) {
+                return privateKey((ECPrivateKey) converter.getPrivateKey(info), where);
+            }
+            final ECPublicKey pub = (ECPublicKey) converter.getPublicKey((SubjectPublicKeyInfo) parsed);
+            checkCurve(Curve.forECParameterSpec(pub.getParams()), where);
+            return toJwk(pub, null);
+        } catch (GeneralSecurityException | IOException | DecoderException | IllegalArgumentException | ClassCastException e) {
             throw new IllegalStateException(where + ": not a readable EC P-256 key", e);
         }
+    }
+
+    private static ECKey privateKey(ECPrivateKey priv, String where) throws GeneralSecurityException {
+        checkCurve(Curve.forECParameterSpec(priv.getParams()), where);
+        return toJwk(derivePublic(priv, KeyFactory.getInstance("EC")), priv);
     }
 
     private static void checkCurve(Curve curve, String where) {

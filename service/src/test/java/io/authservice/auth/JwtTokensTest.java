@@ -114,6 +114,15 @@ class JwtTokensTest {
     }
 
     @Test
+    void aKeyIsReadFromPemWhoseLineBreaksWereFoldedIntoSpaces() throws Exception {
+        final com.nimbusds.jose.jwk.ECKey key = JwtKeys.generate(new java.security.SecureRandom());
+        assertThat(JwtKeys.parse(JwtKeys.toPem(key).replace('\n', ' '), "x").computeThumbprint())
+                .isEqualTo(key.computeThumbprint());
+        assertThat(JwtKeys.parse(JwtKeys.toPublicPem(key), "x").isPrivate()).isFalse();
+        assertThat(JwtKeys.toPem(key)).startsWith("-----BEGIN PRIVATE KEY-----\n").endsWith("-----END PRIVATE KEY-----\n");
+    }
+
+    @Test
     void aBadPemNamesWhereItCameFromNeverItsContent() {
         assertThatThrownBy(() -> JwtKeys.parse("-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----", "AUTH_JWT_SIGNING_KEY"))
                 .hasMessageContaining("AUTH_JWT_SIGNING_KEY").hasMessageNotContaining("c2VjcmV0");
