@@ -10,8 +10,8 @@ import io.authservice.audit.AuditStore;
 import io.authservice.db.Databases;
 import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
-import io.authservice.testing.TestApps;
 import io.authservice.testing.TestDatabases;
+import io.authservice.testing.TestPeople;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +37,6 @@ import static org.awaitility.Awaitility.await;
  * Each test has its own key ids and its own days, so tests do not see each other's events.
  */
 abstract class AuditTimeseriesContract {
-    private static final String PASSWORD = "correct horse battery staple";
-
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
 
     protected abstract TestDatabases.Db db();
@@ -229,19 +227,11 @@ abstract class AuditTimeseriesContract {
     }
 
     private String createUser(String role) {
-        final String username = unique(role);
-        final AdminClient.Answer answer = admin.run("create-user", Map.of("format", "json"), TestApps.ADMIN_TOKEN,
-                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"first_name\":\"F\","
-                        + "\"last_name\":\"L\",\"roles\":[\"" + role + "\"],\"password\":\"" + PASSWORD + "\"}");
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return username;
+        return TestPeople.create(admin, role).username();
     }
 
     private String signIn(String username) {
-        final Http.Answer answer = http.post("/api/v1/token/", "{\"username\":\"" + username + "\",\"password\":\""
-                + PASSWORD + "\"}");
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return answer.json().get("access").asText();
+        return TestPeople.accessToken(http, username);
     }
 
     private static String unique(String prefix) {

@@ -10,8 +10,8 @@ import io.authservice.audit.AuditStore;
 import io.authservice.db.Databases;
 import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
-import io.authservice.testing.TestApps;
 import io.authservice.testing.TestDatabases;
+import io.authservice.testing.TestPeople;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +59,6 @@ import static org.awaitility.Awaitility.await;
  * Each test stores events of its own key id and fingerprint a few minutes ago.
  */
 abstract class ConsoleBrowserContract {
-    private static final String PASSWORD = "correct horse battery staple";
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
@@ -291,7 +290,7 @@ abstract class ConsoleBrowserContract {
     private void signIn(User user) {
         driver.get(base());
         wait.until(ExpectedConditions.elementToBeClickable(By.id("username"))).sendKeys(user.username());
-        driver.findElement(By.id("password")).sendKeys(PASSWORD);
+        driver.findElement(By.id("password")).sendKeys(TestPeople.PASSWORD);
         driver.findElement(By.id("signin-submit")).click();
         wait.until(d -> !d.getCurrentUrl().contains("#/signin"));
     }
@@ -357,19 +356,12 @@ abstract class ConsoleBrowserContract {
     }
 
     private User createUser(String role) {
-        final String username = role + "-" + UUID.randomUUID().toString().substring(0, 8);
-        final AdminClient.Answer answer = admin.run("create-user", Map.of("format", "json"), TestApps.ADMIN_TOKEN,
-                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"first_name\":\"F\","
-                        + "\"last_name\":\"L\",\"roles\":[\"" + role + "\"],\"password\":\"" + PASSWORD + "\"}");
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return new User(answer.json().path("user").path("id").asLong(answer.json().path("id").asLong()), username);
+        final TestPeople.Person person = TestPeople.create(admin, role);
+        return new User(person.id(), person.username());
     }
 
     private String bearer(User user) {
-        final Http.Answer answer = http.post("/api/v1/token/", "{\"username\":\"" + user.username() + "\",\"password\":\""
-                + PASSWORD + "\"}");
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return answer.json().get("access").asText();
+        return TestPeople.accessToken(http, user.username());
     }
 
     private static String enc(String value) {

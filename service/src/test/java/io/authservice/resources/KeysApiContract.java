@@ -5,7 +5,7 @@ import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
-import io.authservice.testing.TestApps;
+import io.authservice.testing.TestPeople;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,6 @@ import static org.awaitility.Awaitility.await;
  * JSON, and who may do what. Each test makes its own keys and people under names of its own.
  */
 abstract class KeysApiContract {
-    private static final String PASSWORD = "correct horse battery staple";
-
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
 
     private AdminClient admin;
@@ -233,18 +231,11 @@ abstract class KeysApiContract {
     }
 
     private String createUser(String role) {
-        final String username = unique(role);
-        final AdminClient.Answer answer = admin.run("create-user", Map.of("format", "json"), TestApps.ADMIN_TOKEN,
-                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"first_name\":\"F\","
-                        + "\"last_name\":\"L\",\"roles\":[\"" + role + "\"],\"password\":\"" + PASSWORD + "\"}");
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return username;
+        return TestPeople.create(admin, role).username();
     }
 
     private Session signIn(String username) {
-        final Http.Answer answer = http.post("/api/v1/token/", "{\"username\":\"" + username + "\",\"password\":\""
-                + PASSWORD + "\"}");
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        final Http.Answer answer = TestPeople.signIn(http, username);
         final String cookies = answer.cookies().stream().map(c -> c.substring(0, c.indexOf(';')))
                 .collect(Collectors.joining("; "));
         return new Session(answer.json().get("access").asText(), cookies);
