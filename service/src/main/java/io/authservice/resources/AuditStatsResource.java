@@ -2,9 +2,9 @@ package io.authservice.resources;
 
 import io.authservice.api.AuditSeries;
 import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.TimeRange;
 import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.core.Caller;
-import io.authservice.core.InvalidInputException;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
 import io.dropwizard.auth.Auth;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.core.UriInfo;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -55,14 +54,10 @@ public final class AuditStatsResource {
         QueryParameters.requireKnown(params, PARAMETERS);
         // the filters and the range are read as the events API reads them
         final AuditQuery query = AuditQuery.parse(params::getFirst, true);
-        final Instant to = query.to() == null ? clock.instant() : query.to();
-        final Instant from = query.from() == null ? to.minus(DEFAULT_RANGE) : query.from();
-        if (!from.isBefore(to)) {
-            throw new InvalidInputException("'from' must be before 'to'");
-        }
+        final TimeRange range = new TimeRange(query.from(), query.to()).closed(clock.instant(), DEFAULT_RANGE);
         final String bucket = params.getFirst("bucket");
         final String groupBy = params.getFirst("group_by");
-        return timeseries.series(from, to,
+        return timeseries.series(range.from(), range.to(),
                 bucket == null || bucket.isEmpty() ? DEFAULT_BUCKET : AuditTimeseries.Bucket.parse(bucket),
                 groupBy == null || groupBy.isEmpty() ? null : AuditTimeseries.GroupBy.parse(groupBy),
                 query.filters());
