@@ -50,6 +50,14 @@ public final class SealMembers {
         return new UUID(buffer.getLong(), buffer.getLong());
     }
 
+    static long most(byte[] members, int i) {
+        return ByteBuffer.wrap(members, i * SIZE, 8).getLong();
+    }
+
+    static long least(byte[] members, int i) {
+        return ByteBuffer.wrap(members, i * SIZE + 8, 8).getLong();
+    }
+
     static boolean hashIs(byte[] members, int i, byte[] hash) {
         return Arrays.equals(members, i * SIZE + 16, (i + 1) * SIZE, hash, 0, hash.length);
     }

@@ -88,10 +88,7 @@ public final class SealBench {
             final Path file = scratch.resolve("export.ndjson");
             export(jdbi, file);
             t0 = System.nanoTime();
-            final ExportedTrail trail;
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                trail = ExportedTrail.read(in);
-            }
+            final ExportedTrail trail = ExportedTrail.read(file);
             final long read = System.nanoTime();
             final TrailVerification exported = TrailVerifier.verifyExport(trail, RING);
             final long done = System.nanoTime();
