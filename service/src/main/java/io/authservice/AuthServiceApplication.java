@@ -264,7 +264,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 jwt.getClockSkew().toJavaDuration(), clock, jwt.getVerifiedTokenCacheSize());
         final JwtAuthFilter jwtFilter = new JwtAuthFilter.Builder()
                 .setCookieName(jwt.getCookies().getAccessName())
-                .setAuthenticator(new JwtAuthenticator(tokens, audit, clock, instanceId, environment.metrics()))
+                .setTokenAuthenticator(new JwtAuthenticator(tokens, environment.metrics()))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(JwtAuthFilter.SCHEME)

@@ -4,6 +4,7 @@ import io.authservice.api.AuditBreakdown;
 import io.authservice.api.AuditSeries;
 import io.authservice.auditquery.AuditBreakdowns;
 import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.TimeRange;
 import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.core.Caller;
 import io.authservice.core.InvalidInputException;
@@ -22,7 +23,6 @@ import jakarta.ws.rs.core.UriInfo;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -63,11 +63,10 @@ public final class AuditStatsResource {
         QueryParameters.requireKnown(params, PARAMETERS);
         // the filters and the range are read as the events API reads them
         final AuditQuery query = AuditQuery.parse(params::getFirst, true);
-        final Instant to = to(query);
-        final Instant from = from(query, to);
+        final TimeRange range = new TimeRange(query.from(), query.to()).closed(clock.instant(), DEFAULT_RANGE);
         final String bucket = params.getFirst("bucket");
         final String groupBy = params.getFirst("group_by");
-        return timeseries.series(from, to,
+        return timeseries.series(range.from(), range.to(),
                 bucket == null || bucket.isEmpty() ? DEFAULT_BUCKET : AuditTimeseries.Bucket.parse(bucket),
                 groupBy == null || groupBy.isEmpty() ? null : AuditTimeseries.GroupBy.parse(groupBy),
                 query.filters());
@@ -87,22 +86,10 @@ public final class AuditStatsResource {
         final AuditBreakdowns.By by = AuditBreakdowns.By.parse(params.getFirst("by"));
         // the filters, the range and limit are read as the events API reads them
         final AuditQuery query = AuditQuery.parse(name -> name.equals("limit") ? null : params.getFirst(name), true);
-        final Instant to = to(query);
+        final TimeRange range = new TimeRange(query.from(), query.to()).closed(clock.instant(), DEFAULT_RANGE);
         final String limit = params.getFirst("limit");
-        return breakdowns.breakdown(from(query, to), to, by, query.filters(),
+        return breakdowns.breakdown(range.from(), range.to(), by, query.filters(),
                 limit == null || limit.isEmpty() ? AuditBreakdowns.DEFAULT_LIMIT : limit(limit));
-    }
-
-    private Instant to(AuditQuery query) {
-        return query.to() == null ? clock.instant() : query.to();
-    }
-
-    private static Instant from(AuditQuery query, Instant to) {
-        final Instant from = query.from() == null ? to.minus(DEFAULT_RANGE) : query.from();
-        if (!from.isBefore(to)) {
-            throw new InvalidInputException("'from' must be before 'to'");
-        }
-        return from;
     }
 
     private static int limit(String value) {
