@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Judges a presented API key and returns the {@link ApiKeyOutcome}: first the client address's
  * throttle (a throttled address is refused before any lookup), then the key's format (before any
- * lookup), its hash against the cache, its state. The attempt is counted against its address before
+ * lookup), its hash against the cache, its state, then its policy: the client address against the
+ * key's allowed addresses (a use from elsewhere is refused {@code address_not_allowed}, the one 401). The attempt is counted against its address before
  * the check and given back if the key is good, or if the store could not be read (an outage, not a
  * bad key: refused {@code store_unavailable}, answered 503). Never throws for a bad key.
  */
@@ -75,6 +76,9 @@ public final class ApiKeyAuthenticator {
             case INACTIVE -> new ApiKeyOutcome.Refused(origin, AuditReasons.INACTIVE, key, fingerprint, 0);
             case EXPIRED -> new ApiKeyOutcome.Refused(origin, AuditReasons.EXPIRED, key, fingerprint, 0);
             default -> {
+                if (!key.policy().allowedAddresses().permits(origin.clientAddress())) {
+                    yield new ApiKeyOutcome.Refused(origin, AuditReasons.ADDRESS_NOT_ALLOWED, key, fingerprint, 0);
+                }
                 lastUsed.recordUse(key.id(), now);
                 yield new ApiKeyOutcome.Accepted(origin, key, fingerprint);
             }
