@@ -179,6 +179,49 @@ abstract class KeyPoliciesContract {
     }
 
     @Test
+    void pastItsRateLimitAKeyIsAnswered429WithTheRateLimitHeadersAndAudited() {
+        final JsonNode created = create(unique("limited"), "rate_limit", "3/1h");
+        final String key = created.get("key").asText();
+        final String from = "198.51.100.77";
+        for (int i = 0; i < 3; i++) {
+            final Http.Answer ok = whoami(key, from);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.header("RateLimit-Limit")).isEqualTo("3");
+            assertThat(ok.header("RateLimit-Remaining")).isEqualTo(Integer.toString(2 - i));
+            assertThat(Long.parseLong(ok.header("RateLimit-Reset"))).isBetween(1L, 3600L);
+        }
+        final Http.Answer limited = whoami(key, from);
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Content-Type")).startsWith("application/json");
+        assertThat(limited.json().get("code").asInt()).isEqualTo(429);
+        assertThat(limited.json().get("message").asText()).contains("rate limit");
+        // one request back every 20 minutes; the whole quota back within the hour
+        assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 1200L);
+        assertThat(limited.header("RateLimit-Limit")).isEqualTo("3");
+        assertThat(limited.header("RateLimit-Remaining")).isEqualTo("0");
+        assertThat(Long.parseLong(limited.header("RateLimit-Reset"))).isBetween(3000L, 3600L);
+        final AuditEvent event = eventOf(limited);
+        assertThat(event.type()).isEqualTo(AuditEventTypes.API_KEY_REJECTED);
+        assertThat(event.reason()).isEqualTo(AuditReasons.RATE_LIMITED);
+        assertThat(event.status()).isEqualTo(429);
+        assertThat(event.keyId()).isEqualTo(created.get("api_key").get("id").asLong());
+
+        // a good key going too fast is not a bad key: the address is not throttled for it
+        final String other = create(unique("unlimited")).get("key").asText();
+        for (int i = 0; i < 25; i++) {
+            assertThat(whoami(key, from).status()).isEqualTo(429);
+        }
+        final Http.Answer unlimited = whoami(other, from);
+        assertThat(unlimited.status()).isEqualTo(200);
+        assertThat(unlimited.header("RateLimit-Limit")).as("a key without a limit gets no headers").isNull();
+
+        // lifting the limit takes effect within the revocation delay
+        admin.json("update-api-key", Map.of("id", created.get("api_key").get("id").asText(), "rate_limit", "none"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> whoami(key, from).status() == 200);
+        assertThat(whoami(key, from).header("RateLimit-Limit")).isNull();
+    }
+
+    @Test
     void badPolicyInputIsA400WithTheJsonErrorBody() {
         final Map<String, Map<String, String>> cases = new LinkedHashMap<>();
         cases.put("not an address", Map.of("task", "create-api-key", "name", unique("bad"), "allowed_addresses", "10.0.0.0/8,example.com"));
