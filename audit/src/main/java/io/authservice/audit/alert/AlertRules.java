@@ -42,12 +42,12 @@ import java.util.function.Function;
  * </ul>
  */
 public final class AlertRules implements AuditStore.BatchStep {
-    public static final String FAILURE_BURST = "failure_burst";
-    public static final String RETIRED_KEY_USED = "retired_key_used";
-    public static final String NEW_ADDRESS_RANGE = "new_address_range";
-    public static final String REFRESH_REUSED = "refresh_token_reused";
+    public static final String FAILURE_BURST = AuditReasons.FAILURE_BURST;
+    public static final String RETIRED_KEY_USED = AuditReasons.RETIRED_KEY_USED;
+    public static final String NEW_ADDRESS_RANGE = AuditReasons.NEW_ADDRESS_RANGE;
+    public static final String REFRESH_REUSED = AuditReasons.REFRESH_TOKEN_REUSED;
     /** The rule name of a test alert. */
-    public static final String TEST = "test";
+    public static final String TEST = AuditReasons.TEST_ALERT;
     /** Every rule name an alert may carry. */
     public static final List<String> RULES = List.of(FAILURE_BURST, RETIRED_KEY_USED, NEW_ADDRESS_RANGE, REFRESH_REUSED, TEST);
 
