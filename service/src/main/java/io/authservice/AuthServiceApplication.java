@@ -69,6 +69,7 @@ import io.authservice.resources.AuditResource;
 import io.authservice.resources.AuditVerificationResource;
 import io.authservice.resources.AuditStatsResource;
 import io.authservice.auditquery.AuditTimeseries;
+import io.authservice.auditquery.AuditBreakdowns;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -264,7 +265,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 jwt.getClockSkew().toJavaDuration(), clock, jwt.getVerifiedTokenCacheSize());
         final JwtAuthFilter jwtFilter = new JwtAuthFilter.Builder()
                 .setCookieName(jwt.getCookies().getAccessName())
-                .setAuthenticator(new JwtAuthenticator(tokens, audit, clock, instanceId, environment.metrics()))
+                .setTokenAuthenticator(new JwtAuthenticator(tokens, environment.metrics()))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(JwtAuthFilter.SCHEME)
@@ -300,7 +301,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
         environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
-        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
+        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()),
+                new AuditBreakdowns(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
