@@ -89,6 +89,7 @@ import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
 import io.authservice.tasks.AuditTasks;
+import io.authservice.alerts.ServiceAlerts;
 import io.authservice.tasks.DirectoryTasks;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -329,6 +330,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.healthChecks().register("audit-trail", new AuditTrailHealthCheck(selfCheck));
         AuditTasks.all(graph.auditPurges(), selfCheck, environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
+        // alerts raised by the rules (here or in an audit-consumer) are delivered from the outbox by every instance
+        ServiceAlerts.register(config.getAlerts(), graph.alerting().outbox(), jdbi, clock, instanceId, environment,
+                environment.getObjectMapper());
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }
 
