@@ -25,7 +25,7 @@ shopt -s inherit_errexit
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-JAR=$ROOT/service/target/auth-service.jar
+JAR=${BENCH_JAR:-$ROOT/service/target/auth-service.jar}
 DURATION=${1:-10}
 ROUNDS=${2:-5}
 WARMUP=${BENCH_WARMUP_PASSES:-2}
@@ -135,8 +135,6 @@ for line in (out / "a.txt").read_text().split("\n"):
         a.setdefault(v, []).append((float(rps), float(p50), float(p99), int(errs)))
 def med(xs, i): return st.median(x[i] for x in xs)
 print(f"embedded default (H2, direct sink), and a no-op-sink instance: wrk -t{threads} -c{conns} -d{duration}s, {rounds} interleaved rounds; medians\n")
-print("| variant | requests/s | p50 ms | p99 ms | non-2xx answers |")
-print("|---|---|---|---|---|")
 labels = {"ping": "GET /api/v1/ping/ (public)", "whoami": "GET /api/v1/whoami/ valid key",
           "whoami-noop": "whoami, no-op sink instance (the floor)"}
 # CPU per request (µs), by thread group, from cpu.txt: label, 7 ticks before, 7 after, load average
