@@ -8,7 +8,7 @@ import io.authservice.audit.seal.SealKeys;
 import io.authservice.audit.seal.TrailFinding;
 import io.authservice.audit.seal.TrailVerification;
 import io.authservice.audit.seal.TrailVerifier;
-import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.TimeRange;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.Report;
 import io.authservice.core.RequestRefusedException;
@@ -58,8 +58,9 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         final Instant from;
         final Instant to;
         try {
-            from = AuditQuery.instant("from", namespace.getString("from"));
-            to = AuditQuery.instant("to", namespace.getString("to"));
+            final TimeRange range = TimeRange.parse(namespace::getString);
+            from = range.from();
+            to = range.to();
         } catch (InvalidInputException e) {
             throw new RequestRefusedException(400, e.getMessage());
         }
