@@ -71,9 +71,11 @@ for db, title in (("h2", "H2 file"), ("postgres", "PostgreSQL")):
         if figures[f"{db}-{name}"]:
             row(f"{title}: {label}", figures[f"{db}-{name}"], fmt)
     for name, label in (("verify-store-s", "TrailVerifier.verify(null, null) over the store: s"),
-                        ("verify-export-read-s", "ExportedTrail.read of the NDJSON export: s"),
-                        ("verify-export-check-s", "TrailVerifier.verifyExport of it: s"),
-                        ("verify-export-s", "offline verification, read + verifyExport: s (target < 10)")):
+                        ("verify-export-read-s", "ExportedTrail.read of the NDJSON export (its records; the events are read by the check): s"),
+                        ("verify-export-check-s", "TrailVerifier.verifyExport of it (the event lines streamed, hashed): s"),
+                        ("verify-export-s", "offline verification, read + verifyExport: s (target < 10)"),
+                        ("verify-store-cpu-s", "CPU of the verification over the store (this JVM + the PostgreSQL connection's process): s"),
+                        ("verify-export-cpu-s", "CPU of the offline verification (this JVM): s")):
         if figures[f"{db}-{name}"]:
             row(f"{title}: {label}", figures[f"{db}-{name}"], "{:.2f}")
 PY

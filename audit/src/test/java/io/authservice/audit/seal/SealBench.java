@@ -88,13 +88,18 @@ public final class SealBench {
             final Jdbi jdbi = fresh.apply("verify");
             store(jdbi, List.of(new AuditMinuteCounts(), sealer()), verifyEvents / size, size);
             final TrailVerifier verifier = new TrailVerifier(jdbi, RING);
+            final long backend = database.equals("postgres")
+                    ? jdbi.withHandle(h -> h.createQuery("SELECT pg_backend_pid()").mapTo(Long.class).one()) : -1;
+            long cpu0 = processCpuNanos() + serverCpuNanos(backend);
             long t0 = System.nanoTime();
             final TrailVerification stored = verifier.verify(null, null);
             result("verify-store-s", (System.nanoTime() - t0) / 1e9);
+            result("verify-store-cpu-s", (processCpuNanos() + serverCpuNanos(backend) - cpu0) / 1e9);
             check(stored, verifyEvents);
 
             final Path file = scratch.resolve("export.ndjson");
             export(jdbi, file);
+            cpu0 = processCpuNanos();
             t0 = System.nanoTime();
             final ExportedTrail trail = ExportedTrail.read(file);
             final long read = System.nanoTime();
@@ -103,6 +108,7 @@ public final class SealBench {
             result("verify-export-read-s", (read - t0) / 1e9);
             result("verify-export-check-s", (done - read) / 1e9);
             result("verify-export-s", (done - t0) / 1e9);
+            result("verify-export-cpu-s", (processCpuNanos() - cpu0) / 1e9);
             check(exported, verifyEvents);
             Files.delete(file);
         }
@@ -191,6 +197,11 @@ public final class SealBench {
         final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    }
+
+    /** This JVM's CPU time, every thread (the collector's and the compiler's too). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(List<Double> values) {
