@@ -71,6 +71,7 @@ import io.authservice.resources.AuditResource;
 import io.authservice.resources.AuditVerificationResource;
 import io.authservice.resources.AuditStatsResource;
 import io.authservice.auditquery.AuditTimeseries;
+import io.authservice.auditquery.AuditBreakdowns;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -88,6 +89,7 @@ import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
 import io.authservice.tasks.AuditTasks;
+import io.authservice.alerts.ServiceAlerts;
 import io.authservice.tasks.DirectoryTasks;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -267,7 +269,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 jwt.getClockSkew().toJavaDuration(), clock, jwt.getVerifiedTokenCacheSize());
         final JwtAuthFilter jwtFilter = new JwtAuthFilter.Builder()
                 .setCookieName(jwt.getCookies().getAccessName())
-                .setAuthenticator(new JwtAuthenticator(tokens, audit, clock, instanceId, environment.metrics()))
+                .setTokenAuthenticator(new JwtAuthenticator(tokens, environment.metrics()))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(JwtAuthFilter.SCHEME)
@@ -304,7 +306,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
         environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
-        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
+        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()),
+                new AuditBreakdowns(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
@@ -327,6 +330,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.healthChecks().register("audit-trail", new AuditTrailHealthCheck(selfCheck));
         AuditTasks.all(graph.auditPurges(), selfCheck, environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
+        // alerts raised by the rules (here or in an audit-consumer) are delivered from the outbox by every instance
+        ServiceAlerts.register(config.getAlerts(), graph.alerting().outbox(), jdbi, clock, instanceId, environment,
+                environment.getObjectMapper());
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }
 

@@ -29,6 +29,9 @@ public final class AuditEventTypes {
     /** The service verified the sealed trail (the self-check): success when everything held. */
     public static final String AUDIT_VERIFIED = "audit.verified";
 
+    /** An alert rule found something (io.authservice.audit.alert): the rule is the reason; delivered from audit_alerts. */
+    public static final String ALERT_RAISED = "alert.raised";
+
     private AuditEventTypes() {
     }
 }

@@ -59,6 +59,18 @@ public final class AuditReasons {
     /** The trail could not be verified (the store could not be read). */
     public static final String VERIFICATION_FAILED = "verification_failed";
 
+    // alerts: the rule an alert.raised event names (io.authservice.audit.alert.AlertRules)
+    /** Many failures from one client address, or with one bad-key fingerprint, within one window. */
+    public static final String FAILURE_BURST = "failure_burst";
+    /** A deactivated, rotated-out, expired or deleted key was presented after the grace period. */
+    public static final String RETIRED_KEY_USED = "retired_key_used";
+    /** A key was used from an address range it was not used from in the last N days. */
+    public static final String NEW_ADDRESS_RANGE = "new_address_range";
+    /** A refresh token was presented again after it was exchanged (token.refresh_reused). */
+    public static final String REFRESH_TOKEN_REUSED = "refresh_token_reused";
+    /** A test alert, raised by the test-alert task. */
+    public static final String TEST_ALERT = "test_alert";
+
     private AuditReasons() {
     }
 }
