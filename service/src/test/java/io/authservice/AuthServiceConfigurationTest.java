@@ -112,6 +112,8 @@ class AuthServiceConfigurationTest {
         assertThat(keys.getCache().getNegativeExpireAfterWrite().toJavaDuration())
                 .isLessThan(keys.getCache().getExpireAfterWrite().toJavaDuration());
         assertThat(keys.getLastUsedFlushInterval().toJavaDuration()).isEqualTo(java.time.Duration.ofMinutes(1));
+        // one instance enforces each key's whole rate limit unless told how many share it
+        assertThat(keys.getInstances()).isEqualTo(1).isEqualTo(new io.authservice.config.ApiKeyConfig().getInstances());
         assertThat(shipped().getClientAddress().getTrustedProxies()).isEmpty();
     }
 
