@@ -427,6 +427,19 @@ const COUNT_COLUMNS = [
   { label: 'Last seen', cell: (g) => time(g.last_seen) },
 ];
 
+async function subjectCharts(chartCard, filter, range) {
+  try {
+    const answer = await get(`/api/v1/audit/timeseries/${query({ ...filter, from: range.from, to: range.to, bucket: range.bucket, group_by: 'outcome' })}`);
+    if (answer.total === 0) {
+      chartCard.append(h('p', { class: 'empty' }, 'No events in this range.'));
+    } else {
+      lines(chartCard, answer, OUTCOME_LABELS, 'Uses and failed attempts').id = 'subject-chart';
+    }
+  } catch (e) {
+    chartCard.append(errorBox(e));
+  }
+}
+
 function touchedCards(filter, range, keysCard, usersCard, addressesCard) {
   const cards = [];
   if (keysCard) {

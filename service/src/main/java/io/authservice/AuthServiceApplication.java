@@ -22,6 +22,7 @@ import io.authservice.audittransport.StoreDestination;
 import io.authservice.auth.ApiKeyAuthFilter;
 import io.authservice.auth.ApiKeyAuthenticator;
 import io.authservice.auth.ApiKeyCache;
+import io.authservice.auth.ApiKeyRateLimiter;
 import io.authservice.auth.AuthAuditFilter;
 import io.authservice.auth.ClientAddressFilter;
 import io.authservice.auth.ClientAddresses;
@@ -36,6 +37,7 @@ import io.authservice.auth.SignInService;
 import io.authservice.auth.FailedAttemptThrottle;
 import io.authservice.auth.JsonUnauthorizedHandler;
 import io.authservice.auth.LastUsedRecorder;
+import io.authservice.auth.RateLimitHeadersFilter;
 import io.authservice.auth.RefreshTokenPruner;
 import io.authservice.auth.RevocationPoller;
 import io.authservice.auth.ScopeAuthorizer;
@@ -250,7 +252,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                         new ClientAddresses(clientAddress.getTrustedProxies(), clientAddress.getIpv6ThrottlePrefix())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
-                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle, fingerprints, clock))
+                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle,
+                        new ApiKeyRateLimiter(keyConfig.getInstances(), keyConfig.getMaximumRateLimitedKeys(),
+                                Ticker.systemTicker()), fingerprints, clock))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(ApiKeyAuthFilter.SCHEME)
@@ -286,6 +290,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
+        environment.jersey().register(new RateLimitHeadersFilter());
 
         // endpoints
         environment.jersey().register(new PingResource());

@@ -5,6 +5,8 @@ public final class AuditEventTypes {
     public static final String API_KEY_USED = "api_key.used";
     public static final String API_KEY_REJECTED = "api_key.rejected";
     public static final String API_KEY_CREATED = "api_key.created";
+    /** A key's name, scopes, allowed addresses or rate limit were changed ({@code update-api-key}). */
+    public static final String API_KEY_UPDATED = "api_key.updated";
     public static final String API_KEY_DEACTIVATED = "api_key.deactivated";
     public static final String API_KEY_ROTATED = "api_key.rotated";
     public static final String API_KEY_DELETED = "api_key.deleted";

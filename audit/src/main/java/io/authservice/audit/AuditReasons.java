@@ -14,6 +14,10 @@ public final class AuditReasons {
     public static final String INSUFFICIENT_SCOPE = "insufficient_scope";
     /** The client address is throttled after too many failures. */
     public static final String THROTTLED = "throttled";
+    /** The key is good but the client address is outside its allowed addresses (answered the one 401). */
+    public static final String ADDRESS_NOT_ALLOWED = "address_not_allowed";
+    /** The key is good but past its rate limit (answered 429 with {@code Retry-After} and {@code RateLimit-*}). */
+    public static final String RATE_LIMITED = "rate_limited";
     /** The key is not cached and the key store cannot be read (the database is down): answered 503. */
     public static final String STORE_UNAVAILABLE = "store_unavailable";
 

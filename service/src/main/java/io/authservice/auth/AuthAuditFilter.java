@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
 public final class AuthAuditFilter implements ContainerResponseFilter {
     private static final List<String> OUTCOMES = List.of(ApiKeyOutcome.USED, AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
             AuditReasons.INACTIVE, AuditReasons.EXPIRED, AuditReasons.INSUFFICIENT_SCOPE, AuditReasons.THROTTLED,
-            AuditReasons.STORE_UNAVAILABLE);
+            AuditReasons.STORE_UNAVAILABLE, AuditReasons.ADDRESS_NOT_ALLOWED, AuditReasons.RATE_LIMITED);
 
     private final AuditLog audit;
     private final Clock clock;

@@ -263,6 +263,55 @@ abstract class AuditTimeseriesContract {
         assertThat(http.get(path).status()).isEqualTo(401);
     }
 
+    @Test
+    void theSummaryReadsWholeMinutesFromTheCountsAndTheEndsFromTheEventsWithTheSameAnswer() {
+        final long key = otherKeyId();
+        final Instant start = Instant.parse("2026-10-11T10:00:00Z");
+        final List<AuditEvent> events = new ArrayList<>();
+        // an event every 13 s for 10 minutes; every fifth one rejected
+        for (int i = 0; i < 47; i++) {
+            events.add(i % 5 == 0 ? rejected(key, start.plusSeconds(i * 13L), AuditReasons.UNKNOWN) : use(key, start.plusSeconds(i * 13L)));
+        }
+        store(events);
+        store(events);
+        // from and to inside minutes: 10:01:20 to 10:08:40
+        final Instant from = start.plusSeconds(80);
+        final Instant to = start.plusSeconds(520);
+        final List<AuditEvent> inRange = events.stream()
+                .filter(e -> !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to)).toList();
+        final long uses = inRange.stream().filter(e -> e.type().equals(AuditEventTypes.API_KEY_USED)).count();
+        final long failures = inRange.size() - uses;
+        assertThat(uses).isPositive();
+        assertThat(failures).isPositive();
+
+        for (String range : List.of("from=" + enc(from.toString()) + "&to=" + enc(to.toString()),
+                // a range inside one minute is read from the events alone
+                "from=" + enc(start.plusSeconds(61).toString()) + "&to=" + enc(start.plusSeconds(119).toString()))) {
+            final Http.Answer answer = http.get("/api/v1/audit/summary/?" + range, "X-API-Key", reader);
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            final JsonNode summary = answer.json();
+            final boolean whole = range.contains(enc(from.toString()));
+            final Instant f = whole ? from : start.plusSeconds(61);
+            final Instant t = whole ? to : start.plusSeconds(119);
+            final List<AuditEvent> expected = events.stream()
+                    .filter(e -> !e.occurredAt().isBefore(f) && e.occurredAt().isBefore(t)).toList();
+            final Map<String, Long> byType = new java.util.TreeMap<>();
+            expected.forEach(e -> byType.merge(e.type() + "/" + e.outcome(), 1L, Long::sum));
+            final Map<String, Long> answered = new java.util.TreeMap<>();
+            summary.get("by_type_and_outcome").forEach(row ->
+                    answered.put(row.get("type").asText() + "/" + row.get("outcome").asText(), row.get("count").asLong()));
+            assertThat(answered).as(range).isEqualTo(byType);
+            final AuditEvent lastUse = expected.stream().filter(e -> e.type().equals(AuditEventTypes.API_KEY_USED))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(summary.get("uses_per_key")).as(range).singleElement().satisfies(row -> {
+                assertThat(row.get("key_id").asLong()).isEqualTo(key);
+                assertThat(row.get("key_name").asText()).isEqualTo("k");
+                assertThat(row.get("uses").asLong()).isEqualTo(byType.get(AuditEventTypes.API_KEY_USED + "/success"));
+                assertThat(Instant.parse(row.get("last_used_at").asText())).isEqualTo(lastUse.occurredAt());
+            });
+        }
+    }
+
     private JsonNode breakdown(String query) {
         final Http.Answer answer = http.get("/api/v1/audit/breakdown/?" + query, "X-API-Key", reader);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
