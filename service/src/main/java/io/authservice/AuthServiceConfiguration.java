@@ -5,6 +5,7 @@ import io.authservice.config.AdminConfig;
 import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.ClientAddressConfig;
+import io.authservice.config.DirectoryConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.dropwizard.core.Configuration;
@@ -31,6 +32,11 @@ public class AuthServiceConfiguration extends Configuration {
     @NotNull
     @JsonProperty
     private ApiKeyConfig apiKeys = new ApiKeyConfig();
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private DirectoryConfig directory = new DirectoryConfig();
 
     @Valid
     @NotNull
@@ -72,6 +78,10 @@ public class AuthServiceConfiguration extends Configuration {
 
     public ApiKeyConfig getApiKeys() {
         return apiKeys;
+    }
+
+    public DirectoryConfig getDirectory() {
+        return directory;
     }
 
     public ThrottleConfig getThrottle() {
