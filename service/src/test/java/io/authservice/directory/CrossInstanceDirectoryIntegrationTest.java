@@ -13,7 +13,6 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.UncheckedIOException;
@@ -36,7 +35,6 @@ import static org.awaitility.Awaitility.await;
  * so the bound holds with margin on a loaded machine. B's cache metrics and health check move.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossInstanceDirectoryIntegrationTest {
     private static final Duration BOUND = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,12 +51,13 @@ class CrossInstanceDirectoryIntegrationTest {
                 TestApps.writeInstanceConfig(DB, TestApps.tempDir(), id, "250ms", extraYaml));
     }
 
+    private static String key;
     private final AdminClient adminA = new AdminClient(A.client(), A.getAdminPort());
-    private String key;
 
     @BeforeAll
-    void createKey() {
-        key = adminA.json("create-api-key", Map.of("name", "directory-reader")).get("key").asText();
+    static void createKey() {
+        key = new AdminClient(A.client(), A.getAdminPort()).json("create-api-key", Map.of("name", "directory-reader"))
+                .get("key").asText();
     }
 
     @Test
@@ -182,7 +181,7 @@ class CrossInstanceDirectoryIntegrationTest {
         }
     }
 
-    private JsonNode get(DropwizardAppExtension<AuthServiceConfiguration> app, String path) {
+    private static JsonNode get(DropwizardAppExtension<AuthServiceConfiguration> app, String path) {
         try (Response response = request(app, path)) {
             final String body = response.readEntity(String.class);
             assertThat(response.getStatus()).as(body).isEqualTo(200);
@@ -192,13 +191,13 @@ class CrossInstanceDirectoryIntegrationTest {
         }
     }
 
-    private int status(DropwizardAppExtension<AuthServiceConfiguration> app, String path) {
+    private static int status(DropwizardAppExtension<AuthServiceConfiguration> app, String path) {
         try (Response response = request(app, path)) {
             return response.getStatus();
         }
     }
 
-    private Response request(DropwizardAppExtension<AuthServiceConfiguration> app, String path) {
+    private static Response request(DropwizardAppExtension<AuthServiceConfiguration> app, String path) {
         return app.client().target("http://127.0.0.1:" + app.getLocalPort() + path).request()
                 .header("X-API-Key", key).get();
     }
