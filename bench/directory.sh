@@ -37,7 +37,7 @@ source "$ROOT/bench/lib.sh"
 require_tools
 require_free_ports $PORT $ADMIN $UPORT $UADMIN
 
-fresh_database $DB authbench authbench-password
+fresh_database $DB authbench authbench
 export AUTH_ADMIN_TOKEN=$ADMIN_TOKEN
 export AUTH_THROTTLE_MAX_FAILURES=2000000000
 # each instance keeps its journal in a working directory of its own
@@ -69,9 +69,9 @@ with open(out / "employees.csv", "w") as f:
     for i in range(1, n + 1):
         f.write(f"E-{i:06d},First{i},Last{i},user{i}@corp.example,IT,Engineer,true,user{i}\n")
 PY
-(cd "$WORK/cached" && java -jar "$JAR" import-users "$ROOT/config.yml" --csv "$OUT/users.csv" >"$OUT/import-users.out" 2>&1) \
+(cd "$WORK" && java -jar "$JAR" import-users "$ROOT/config.yml" --csv "$OUT/users.csv" >"$OUT/import-users.out" 2>&1) \
   || fail "import-users failed; see $OUT/import-users.out"
-(cd "$WORK/cached" && java -jar "$JAR" import-employees "$ROOT/config.yml" --csv "$OUT/employees.csv" >"$OUT/import-employees.out" 2>&1) \
+(cd "$WORK" && java -jar "$JAR" import-employees "$ROOT/config.yml" --csv "$OUT/employees.csv" >"$OUT/import-employees.out" 2>&1) \
   || fail "import-employees failed; see $OUT/import-employees.out"
 read -r UMIN UMAX EMIN EMAX < <(su postgres -c "psql -At -F' ' -d $DB -c \"SELECT (SELECT MIN(id) FROM users), (SELECT MAX(id) FROM users), (SELECT MIN(id) FROM employees), (SELECT MAX(id) FROM employees)\"")
 log "users $UMIN..$UMAX, employees $EMIN..$EMAX"
