@@ -6,6 +6,12 @@
 #   (a) GET /api/v1/whoami/ with a valid key against the public GET /api/v1/ping/ (target:
 #       whoami/ping >= 0.90): authentication, the key cache, the journal append and the shipper's
 #       work into H2, against a request that does none of it;
+#   (a') the same whoami on a second instance whose audit sink does nothing (the log sink with the
+#       audit logger off): the floor, whoami's own cost above ping without any pipeline;
+#   (c) beside each req/s, the service's CPU time per answered request (user + system, from
+#       /proc/<pid>/stat and its threads' stat, split into request threads, shipper, journal, JIT, GC,
+#       other): on a loaded machine req/s is noise, but on a CPU-bound 2-core box the throughput ratio
+#       follows the inverse ratio of CPU per request, which other processes disturb much less;
 #   (b) after every whoami run, the pipeline's lag 5 s after the load stops (the audit.lag gauge: age
 #       of the oldest journaled event not yet in the store; target < 1 s), and events journaled versus
 #       shipped during the run.
@@ -29,11 +35,12 @@ LAG_AT_S=5
 OUT=$ROOT/bench/out/embedded-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 PORT=18600; ADMIN=18601
+PORT_N=18602; ADMIN_N=18603   # the no-op-sink instance (the floor)
 ADMIN_TOKEN=bench-admin-token
 
 source "$ROOT/bench/lib.sh"
 require_tools
-require_free_ports $PORT $ADMIN
+require_free_ports $PORT $ADMIN $PORT_N $ADMIN_N
 
 # the embedded default in a data directory of its own (config.yml's ./data is relative to the working directory)
 DATA=$(mktemp -d /tmp/auth-bench-embedded.XXXXXX)
@@ -47,16 +54,29 @@ AUTH_INSTANCE_ID=bench-embedded AUTH_PORT=$PORT AUTH_ADMIN_PORT=$ADMIN AUTH_BIND
   start_background service java -Xms512m -Xmx512m -jar "$JAR" server "$ROOT/config.yml"
 PID=${PIDS[-1]}
 await_url service "http://127.0.0.1:$PORT/api/v1/ping/"
+# the floor: the same service with no audit pipeline (log sink, audit logger off), its own data
+DATA_N=$(mktemp -d /tmp/auth-bench-embedded-noop.XXXXXX)
+CLEANUP_PATHS+=("$DATA_N")
+cd "$DATA_N"
+log "starting the no-op-sink instance in $DATA_N"
+AUTH_AUDIT_SINK=log AUTH_INSTANCE_ID=bench-noop AUTH_PORT=$PORT_N AUTH_ADMIN_PORT=$ADMIN_N AUTH_BIND_HOST=127.0.0.1 \
+  start_background noop java -Xms512m -Xmx512m -Ddw.logging.loggers.audit=OFF -jar "$JAR" server "$ROOT/config.yml"
+PID_N=${PIDS[-1]}
+await_url noop "http://127.0.0.1:$PORT_N/api/v1/ping/"
 cd "$ROOT"
 
 KEY=$(curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN/tasks/create-api-key?format=json&name=bench" \
   | json_field "['key']")
+KEY_N=$(curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_N/tasks/create-api-key?format=json&name=bench" \
+  | json_field "['key']")
 
-run_wrk() { # label path [key]
-  local label=$1 path=$2 key=${3:-}
+run_wrk() { # label port pid path [key]
+  local label=$1 port=$2 pid=$3 path=$4 key=${5:-} before
   local header=()
   [ -n "$key" ] && header=(-H "X-API-Key: $key")
-  wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$PORT$path" >"$OUT/$label.wrk"
+  before=$(thread_cpu "$pid")
+  wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$port$path" >"$OUT/$label.wrk"
+  echo "$label $before $(thread_cpu "$pid") $(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/cpu.txt"
   wrk_summary "$OUT/$label.wrk"
 }
 
@@ -74,17 +94,18 @@ print(meter("audit.journal.appended"), meter("audit.shipped"), counter("audit.dr
 
 variant() { # name round
   case $1 in
-    ping) run_wrk "$1-$2" /api/v1/ping/ ;;
-    whoami) run_wrk "$1-$2" /api/v1/whoami/ "$KEY" ;;
+    ping) run_wrk "$1-$2" $PORT $PID /api/v1/ping/ ;;
+    whoami) run_wrk "$1-$2" $PORT $PID /api/v1/whoami/ "$KEY" ;;
+    whoami-noop) run_wrk "$1-$2" $PORT_N $PID_N /api/v1/whoami/ "$KEY_N" ;;
   esac
 }
 
 log "warming up ($WARMUP passes)"
-for w in $(seq 1 "$WARMUP"); do variant ping "warm$w" >/dev/null; variant whoami "warm$w" >/dev/null; done
+for w in $(seq 1 "$WARMUP"); do for v in ping whoami whoami-noop; do variant $v "warm$w" >/dev/null; done; done
 
-: >"$OUT/a.txt"; : >"$OUT/b.txt"
+: >"$OUT/a.txt"; : >"$OUT/b.txt"; : >"$OUT/cpu.txt"
 for r in $(seq 1 "$ROUNDS"); do
-  if (( r % 2 )); then order=(ping whoami); else order=(whoami ping); fi
+  if (( r % 2 )); then order=(ping whoami whoami-noop); else order=(whoami-noop whoami ping); fi
   for v in "${order[@]}"; do
     read -r j0 s0 _ _ < <(pipeline)
     res=$(variant "$v" "$r")
@@ -104,7 +125,7 @@ read -r jn sn dn ln _ < <(pipeline)
 [ "$jn" = "$sn" ] || log "WARNING: journaled $jn, shipped $sn at the end"
 
 python3 - "$OUT" "$DURATION" "$ROUNDS" "$THREADS" "$CONNECTIONS" "$LAG_AT_S" <<'PY' | tee "$OUT/summary.md"
-import statistics as st, sys, pathlib
+import statistics as st, sys, pathlib, re
 out, duration, rounds, threads, conns, lag_at = sys.argv[1:]
 out = pathlib.Path(out)
 a = {}
@@ -113,14 +134,43 @@ for line in (out / "a.txt").read_text().split("\n"):
         v, _, rps, p50, p99, errs = line.split()
         a.setdefault(v, []).append((float(rps), float(p50), float(p99), int(errs)))
 def med(xs, i): return st.median(x[i] for x in xs)
-print(f"embedded default (H2, direct sink): wrk -t{threads} -c{conns} -d{duration}s, {rounds} interleaved rounds; medians\n")
+print(f"embedded default (H2, direct sink), and a no-op-sink instance: wrk -t{threads} -c{conns} -d{duration}s, {rounds} interleaved rounds; medians\n")
 print("| variant | requests/s | p50 ms | p99 ms | non-2xx answers |")
 print("|---|---|---|---|---|")
-for v, label in (("ping", "GET /api/v1/ping/ (public)"), ("whoami", "GET /api/v1/whoami/ valid key")):
+labels = {"ping": "GET /api/v1/ping/ (public)", "whoami": "GET /api/v1/whoami/ valid key",
+          "whoami-noop": "whoami, no-op sink instance (the floor)"}
+# CPU per request (µs), by thread group, from cpu.txt: label, 7 ticks before, 7 after, load average
+groups = ["total", "requests", "shipper", "journal", "jit", "gc", "other"]
+cpu, loads = {}, []
+for line in (out / "cpu.txt").read_text().splitlines():
+    label, *f = line.split()
+    if label.startswith(tuple(labels)) and not label.split("-")[-1].startswith("warm"):
+        v = label.rsplit("-", 1)[0]
+        requests = int(re.search(r"(\d+) requests in", (out / f"{label}.wrk").read_text()).group(1))
+        before, after = list(map(int, f[:7])), list(map(int, f[7:14]))
+        cpu.setdefault(v, []).append([(b - a) * 10_000 / requests for a, b in zip(before, after)])  # 1 tick = 10 ms
+        loads.append(float(f[14]))
+print("| variant | requests/s | p50 ms | p99 ms | non-2xx answers | service CPU µs/request |")
+print("|---|---|---|---|---|---|")
+for v, label in labels.items():
     xs = a[v]
-    print(f"| {label} | {med(xs,0):.0f} | {med(xs,1):.2f} | {med(xs,2):.2f} | {sum(x[3] for x in xs)} |")
-ratios = [w[0] / p[0] for w, p in zip(a["whoami"], a["ping"])]
-print(f"\nwhoami/ping throughput ratio: median {st.median(ratios):.3f} (per round: {', '.join(f'{r:.3f}' for r in ratios)})")
+    print(f"| {label} | {med(xs,0):.0f} | {med(xs,1):.2f} | {med(xs,2):.2f} | {sum(x[3] for x in xs)} | "
+          f"{st.median(r[0] for r in cpu[v]):.1f} |")
+def ratio(w, p):
+    rs = [x[0] / y[0] for x, y in zip(a[w], a[p])]
+    return f"median {st.median(rs):.3f} (per round: {', '.join(f'{r:.3f}' for r in rs)})"
+def cpu_ratio(w, p):  # the inverse: CPU per ping over CPU per whoami
+    rs = [y[0] / x[0] for x, y in zip(cpu[w], cpu[p]) if x[0] > 0]
+    return f"median {st.median(rs):.3f} (per round: {', '.join(f'{r:.3f}' for r in rs)})"
+print(f"\nwhoami/ping throughput ratio: {ratio('whoami', 'ping')}")
+print(f"whoami/ping by the service's CPU per request (ping's over whoami's): {cpu_ratio('whoami', 'ping')}")
+print(f"the floor, no-op sink: throughput {ratio('whoami-noop', 'ping')}; by CPU {cpu_ratio('whoami-noop', 'ping')}")
+print(f"load average (1 min) during the runs: {min(loads):.1f} to {max(loads):.1f}")
+print("\nservice CPU per request in µs, by thread (median over rounds; other includes threads that ended):\n")
+print("| variant | " + " | ".join(groups) + " |")
+print("|---" * (len(groups) + 1) + "|")
+for v, label in labels.items():
+    print(f"| {label} | " + " | ".join(f"{st.median(r[i] for r in cpu[v]):.1f}" for i in range(len(groups))) + " |")
 b = [list(map(float, l.split())) for l in (out / "b.txt").read_text().split("\n") if l.strip()]
 print(f"pipeline: events journaled per whoami run (median) {st.median(x[1] for x in b):.0f}, shipped during the run "
       f"{st.median(x[2] for x in b):.0f}, by +{lag_at} s {st.median(x[3] for x in b):.0f}; "

@@ -406,21 +406,26 @@ function eventsPage(arg, params) {
 
 // ---------------------------------------------------------------- a key, an address, a fingerprint
 
-/** Keys and users among a subject's latest events, counted. */
-function touched(events) {
-  const keys = new Map();
-  const users = new Map();
-  const addresses = new Map();
-  for (const e of events) {
-    if (e.key_id != null) keys.set(e.key_id, { id: e.key_id, name: e.key_name, n: (keys.get(e.key_id)?.n || 0) + 1 });
-    if (e.user_id != null) users.set(e.user_id, { id: e.user_id, n: (users.get(e.user_id)?.n || 0) + 1 });
-    if (e.client_address) addresses.set(e.client_address, { address: e.client_address, n: (addresses.get(e.client_address)?.n || 0) + 1, last: addresses.get(e.client_address)?.last || e.occurred_at });
+/** How many values a subject's "touched" card lists. */
+const TOUCHED = 20;
+
+/** Fills one "touched" card from the breakdown API: every event of the range counted by the database. */
+async function breakdownCard(element, filter, range, by, columns, empty, id) {
+  try {
+    const answer = await get(`/api/v1/audit/breakdown/${query({ ...filter, from: range.from, to: range.to, by, limit: TOUCHED })}`);
+    element.append(table(columns, answer.groups, empty, { id }),
+      answer.more ? h('p', { class: 'legend-note' }, `The ${TOUCHED} with the most events; `,
+        h('a', { href: href('events', filter) }, 'all events'), '.') : '');
+  } catch (e) {
+    element.append(errorBox(e));
   }
-  const sorted = (m) => [...m.values()].sort((a, b) => b.n - a.n);
-  return { keys: sorted(keys), users: sorted(users), addresses: sorted(addresses) };
 }
 
-const SAMPLE = 500;
+const COUNT_COLUMNS = [
+  { label: 'Events', num: true, key: 'events', cell: (g) => number(g.events) },
+  { label: 'Failures', num: true, key: 'failures', cell: (g) => number(g.failures) },
+  { label: 'Last seen', cell: (g) => time(g.last_seen) },
+];
 
 async function subjectCharts(chartCard, filter, range) {
   try {
@@ -435,31 +440,23 @@ async function subjectCharts(chartCard, filter, range) {
   }
 }
 
-async function touchedCards(filter, range, keysCard, usersCard, addressesCard) {
-  try {
-    const page = await get(`/api/v1/audit/events/${query({ ...filter, from: range.from, to: range.to, limit: SAMPLE })}`);
-    const t = touched(page.events);
-    const note = page.next_cursor ? ` (from the latest ${SAMPLE} events of the range)` : '';
-    if (keysCard) {
-      keysCard.append(table([
-        { label: 'Key', cell: (k) => keyLink(k.id, k.name) }, { label: 'Events', num: true, cell: (k) => number(k.n) },
-      ], t.keys, 'No key in this range.', { id: 'touched-keys' }), note);
-    }
-    if (usersCard) {
-      usersCard.append(table([
-        { label: 'User id', cell: (u) => h('a', { href: href('events', { user_id: u.id }) }, String(u.id)) },
-        { label: 'Events', num: true, cell: (u) => number(u.n) },
-      ], t.users, 'No user in this range.', { id: 'touched-users' }), note);
-    }
-    if (addressesCard) {
-      addressesCard.append(table([
-        { label: 'Client address', cell: (a) => h('a', { href: href('address', rangeParams(range), a.address) }, a.address) },
-        { label: 'Events', num: true, cell: (a) => number(a.n) }, { label: 'Last seen', cell: (a) => time(a.last) },
-      ], t.addresses, 'Not used from any address in this range.', { id: 'touched-addresses' }), note);
-    }
-  } catch (e) {
-    [keysCard, usersCard, addressesCard].filter(Boolean).forEach((c) => c.append(errorBox(e)));
+function touchedCards(filter, range, keysCard, usersCard, addressesCard) {
+  const cards = [];
+  if (keysCard) {
+    cards.push(breakdownCard(keysCard, filter, range, 'key_id',
+      [{ label: 'Key', cell: (g) => keyLink(g.value, g.key_name) }, ...COUNT_COLUMNS], 'No key in this range.', 'touched-keys'));
   }
+  if (usersCard) {
+    cards.push(breakdownCard(usersCard, filter, range, 'user_id',
+      [{ label: 'User id', cell: (g) => h('a', { href: href('events', { user_id: g.value }) }, String(g.value)) }, ...COUNT_COLUMNS],
+      'No user in this range.', 'touched-users'));
+  }
+  if (addressesCard) {
+    cards.push(breakdownCard(addressesCard, filter, range, 'client_address',
+      [{ label: 'Client address', key: 'value', cell: (g) => h('a', { href: href('address', rangeParams(range), g.value) }, g.value) }, ...COUNT_COLUMNS],
+      'Not used from any address in this range.', 'touched-addresses'));
+  }
+  return Promise.all(cards);
 }
 
 function subjectPage(title, page, arg, params, filter, keyDetails) {
@@ -467,7 +464,7 @@ function subjectPage(title, page, arg, params, filter, keyDetails) {
   const chartCard = h('section', { class: 'card wide', 'aria-label': 'Over time' }, h('h2', {}, 'Over time'));
   const keysCard = filter.key_id ? null : card('Keys it touched');
   const usersCard = filter.key_id ? null : card('Users it touched');
-  const addressesCard = card('Client addresses');
+  const addressesCard = filter.client_address ? null : card('Client addresses');
   const recent = h('section', { class: 'card wide', 'aria-label': 'Recent events' }, h('h2', {}, 'Recent events'),
     h('p', {}, h('a', { href: href('events', filter) }, 'All its events, with filters and export')),
     eventList(filter, 'No events stored for it.'));

@@ -22,6 +22,7 @@ import io.authservice.audittransport.StoreDestination;
 import io.authservice.auth.ApiKeyAuthFilter;
 import io.authservice.auth.ApiKeyAuthenticator;
 import io.authservice.auth.ApiKeyCache;
+import io.authservice.auth.ApiKeyRateLimiter;
 import io.authservice.auth.AuthAuditFilter;
 import io.authservice.auth.ClientAddressFilter;
 import io.authservice.auth.ClientAddresses;
@@ -36,6 +37,7 @@ import io.authservice.auth.SignInService;
 import io.authservice.auth.FailedAttemptThrottle;
 import io.authservice.auth.JsonUnauthorizedHandler;
 import io.authservice.auth.LastUsedRecorder;
+import io.authservice.auth.RateLimitHeadersFilter;
 import io.authservice.auth.RefreshTokenPruner;
 import io.authservice.auth.RevocationPoller;
 import io.authservice.auth.ScopeAuthorizer;
@@ -71,6 +73,7 @@ import io.authservice.resources.AuditResource;
 import io.authservice.resources.AuditVerificationResource;
 import io.authservice.resources.AuditStatsResource;
 import io.authservice.auditquery.AuditTimeseries;
+import io.authservice.auditquery.AuditBreakdowns;
 import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
@@ -88,6 +91,7 @@ import io.authservice.tasks.AdminTokenFilter;
 import io.authservice.tasks.AdminTokens;
 import io.authservice.tasks.ApiKeyTasks;
 import io.authservice.tasks.AuditTasks;
+import io.authservice.alerts.ServiceAlerts;
 import io.authservice.tasks.DirectoryTasks;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -260,7 +264,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                         new ClientAddresses(clientAddress.getTrustedProxies(), clientAddress.getIpv6ThrottlePrefix())))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         final ApiKeyAuthFilter apiKeyFilter = new ApiKeyAuthFilter.Builder()
-                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle, fingerprints, clock))
+                .setKeyAuthenticator(new ApiKeyAuthenticator(cache, lastUsed, throttle,
+                        new ApiKeyRateLimiter(keyConfig.getInstances(), keyConfig.getMaximumRateLimitedKeys(),
+                                Ticker.systemTicker()), fingerprints, clock))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(ApiKeyAuthFilter.SCHEME)
@@ -275,7 +281,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 jwt.getClockSkew().toJavaDuration(), clock, jwt.getVerifiedTokenCacheSize());
         final JwtAuthFilter jwtFilter = new JwtAuthFilter.Builder()
                 .setCookieName(jwt.getCookies().getAccessName())
-                .setAuthenticator(new JwtAuthenticator(tokens, audit, clock, instanceId, environment.metrics()))
+                .setTokenAuthenticator(new JwtAuthenticator(tokens, environment.metrics()))
                 .setAuthorizer(new ScopeAuthorizer())
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                 .setPrefix(JwtAuthFilter.SCHEME)
@@ -296,6 +302,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         environment.jersey().register(new AuthAuditFilter(audit, clock, instanceId, environment.metrics()));
+        environment.jersey().register(new RateLimitHeadersFilter());
 
         // endpoints
         environment.jersey().register(new PingResource());
@@ -311,7 +318,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
         environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
-        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
+        environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()),
+                new AuditBreakdowns(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
         // what Jetty answers itself (e.g. 431 for an over-long header) in the same JSON error shape
@@ -334,6 +342,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.healthChecks().register("audit-trail", new AuditTrailHealthCheck(selfCheck));
         AuditTasks.all(graph.auditPurges(), selfCheck, environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
+        // alerts raised by the rules (here or in an audit-consumer) are delivered from the outbox by every instance
+        ServiceAlerts.register(config.getAlerts(), graph.alerting().outbox(), jdbi, clock, instanceId, environment,
+                environment.getObjectMapper());
         environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
     }
 

@@ -3,6 +3,7 @@ package io.authservice;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.authservice.config.AdminConfig;
 import io.authservice.config.ApiKeyConfig;
+import io.authservice.audit.alert.AlertConfig;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.ClientAddressConfig;
 import io.authservice.config.DirectoryConfig;
@@ -64,6 +65,12 @@ public class AuthServiceConfiguration extends Configuration {
     @JsonProperty
     private AuditConfig audit = new AuditConfig();
 
+    /** Alert rules on the stored audit events and where alerts are delivered (README, "Alerts"). */
+    @Valid
+    @NotNull
+    @JsonProperty
+    private AlertConfig alerts = new AlertConfig();
+
     public DataSourceFactory getDatabase() {
         return database;
     }
@@ -98,6 +105,14 @@ public class AuthServiceConfiguration extends Configuration {
 
     public AdminConfig getAdminAccess() {
         return adminAccess;
+    }
+
+    public AlertConfig getAlerts() {
+        return alerts;
+    }
+
+    public void setAlerts(AlertConfig alerts) {
+        this.alerts = alerts;
     }
 
     public AuditConfig getAudit() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.alert.Alerting;
 import io.authservice.seal.AuditSeals;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditPurges;
@@ -39,6 +40,7 @@ public final class ServiceGraph {
     private final ObjectMapper json;
     private final SecureRandom random;
     private final String instanceId;
+    private final Alerting alerting;
     private final AuditStore auditStore;
     private final AuditLog audit;
     private final ApiKeyService apiKeys;
@@ -87,7 +89,8 @@ public final class ServiceGraph {
         this.instanceId = InstanceIds.of(config);
 
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
-        this.auditStore = AuditSeals.directStore(jdbi, config, clock);  // sealed, with the per-minute counts: server and commands alike
+        this.alerting = AuditSeals.alerting(jdbi, config, clock);  // the alert rules on what this process stores
+        this.auditStore = AuditSeals.directStore(jdbi, config, clock, alerting);  // sealed, with the per-minute counts: server and commands alike
         this.audit = auditSeam.open(auditStore);
         this.auditPurger = new AuditPurger(auditStore, AuditSeals.retention(jdbi, config, clock), clock, metrics,
                 AuditPurger.BATCH_SIZE);  // whole sealed batches, with a signed purge record per chain
@@ -143,6 +146,11 @@ public final class ServiceGraph {
     /** The audit store in the service's database (the {@code direct} sink's destination, the purge's and the query API's source). */
     public AuditStore auditStore() {
         return auditStore;
+    }
+
+    /** The alert rules on the direct sink's batches and the outbox they raise into (empty when alerts are off). */
+    public Alerting alerting() {
+        return alerting;
     }
 
     /** Where this process records its audit events. */

@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
@@ -65,7 +66,11 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         final Clock clock = clock();
         final AuditStore store = new AuditStore(jdbi);
         // each partition's events are sealed in a chain of their own, signed with this consumer's key
-        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, List.of(new AuditMinuteCounts()));
+        // the alert rules run on every batch this consumer stores; their alert.raised events go to the chain
+        // alerts:consumer:<host>, their outbox rows are delivered by the service's instances
+        final Alerting alerting = Alerting.of(config.getAlerts(), SealedStores.of(jdbi, config.getSeal(), clock,
+                List.of(new AuditMinuteCounts())), "consumer:" + hostName(), clock);
+        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, alerting.steps());
         final AuditConsumers consumers = new AuditConsumers(config.getKafka(),
                 partition -> sealed.forChain(SealedStores.kafkaChain(partition.topic(), partition.partition())), clock,
                 environment.metrics(), batchHook());
@@ -76,6 +81,14 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
                 clock, environment.metrics(), AuditPurger.BATCH_SIZE),
                 config.getRetentionDays(), clock, environment.lifecycle().scheduledExecutorService("audit-retention").build(),
                 config.getRetentionCheckInterval().toJavaDuration()));
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown-host";
+        }
     }
 
     /** Called after each batch is stored, before its offsets are committed: nothing. Tests override this to break things there. */

@@ -1,6 +1,7 @@
 package io.authservice.auditconsumer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.authservice.audit.alert.AlertConfig;
 import io.authservice.audit.AuditRetention;
 import io.authservice.audit.seal.SealConfig;
 import io.dropwizard.core.Configuration;
@@ -22,6 +23,10 @@ public class AuditConsumerConfiguration extends Configuration {
     /** Sealing of the batches this consumer stores (one chain per partition) and the keys it trusts. */
     @JsonProperty
     private SealConfig seal = new SealConfig();
+
+    /** The alert rules run on the batches this consumer stores (the service's instances deliver the alerts). */
+    @JsonProperty
+    private AlertConfig alerts = new AlertConfig();
 
     @JsonProperty
     private DataSourceFactory database = new DataSourceFactory();
@@ -65,6 +70,14 @@ public class AuditConsumerConfiguration extends Configuration {
 
     public Duration getRetentionCheckInterval() {
         return retentionCheckInterval;
+    }
+
+    public AlertConfig getAlerts() {
+        return alerts;
+    }
+
+    public void setAlerts(AlertConfig alerts) {
+        this.alerts = alerts;
     }
 
     public SealConfig getSeal() {

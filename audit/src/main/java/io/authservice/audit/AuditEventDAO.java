@@ -41,14 +41,6 @@ public interface AuditEventDAO {
             + "CAST(:instanceId AS varchar[]), CAST(:fingerprint AS varchar[]), CAST(:actor AS varchar[]), "
             + "CAST(:surface AS varchar[])) ON CONFLICT (id) DO NOTHING";
 
-    /**
-     * H2: a plain INSERT, for events whose ids the caller has just read as not held in the same
-     * transaction (cheaper than MERGE, which searches the id index once more per row). A writer
-     * racing on the same id makes it fail on the key, so the batch rolls back and is retried.
-     */
-    @SqlBatch("INSERT INTO audit_events (" + COLUMNS + ") VALUES (" + VALUES + ")")
-    int[] insertFreshH2(@BindMethods Collection<AuditEvent> events);
-
     /** The columns of {@code audit_dead_letters} that a dead letter fills. */
     String DEAD_LETTER_COLUMNS = "topic, partition_no, record_offset, event_index, record_key, payload, error, received_at";
     String DEAD_LETTER_VALUES = ":topic, :partition, :offset, :index, :key, :payload, :error, :receivedAt";

@@ -5,6 +5,8 @@ public final class AuditEventTypes {
     public static final String API_KEY_USED = "api_key.used";
     public static final String API_KEY_REJECTED = "api_key.rejected";
     public static final String API_KEY_CREATED = "api_key.created";
+    /** A key's name, scopes, allowed addresses or rate limit were changed ({@code update-api-key}). */
+    public static final String API_KEY_UPDATED = "api_key.updated";
     public static final String API_KEY_DEACTIVATED = "api_key.deactivated";
     public static final String API_KEY_ROTATED = "api_key.rotated";
     public static final String API_KEY_DELETED = "api_key.deleted";
@@ -26,6 +28,9 @@ public final class AuditEventTypes {
     public static final String EMPLOYEE_IMPORTED = "employee.imported";
     /** The service verified the sealed trail (the self-check): success when everything held. */
     public static final String AUDIT_VERIFIED = "audit.verified";
+
+    /** An alert rule found something (io.authservice.audit.alert): the rule is the reason; delivered from audit_alerts. */
+    public static final String ALERT_RAISED = "alert.raised";
 
     private AuditEventTypes() {
     }

@@ -14,6 +14,10 @@ public final class AuditReasons {
     public static final String INSUFFICIENT_SCOPE = "insufficient_scope";
     /** The client address is throttled after too many failures. */
     public static final String THROTTLED = "throttled";
+    /** The key is good but the client address is outside its allowed addresses (answered the one 401). */
+    public static final String ADDRESS_NOT_ALLOWED = "address_not_allowed";
+    /** The key is good but past its rate limit (answered 429 with {@code Retry-After} and {@code RateLimit-*}). */
+    public static final String RATE_LIMITED = "rate_limited";
     /** The key is not cached and the key store cannot be read (the database is down): answered 503. */
     public static final String STORE_UNAVAILABLE = "store_unavailable";
 
@@ -54,6 +58,18 @@ public final class AuditReasons {
     public static final String TRAIL_BROKEN = "trail_broken";
     /** The trail could not be verified (the store could not be read). */
     public static final String VERIFICATION_FAILED = "verification_failed";
+
+    // alerts: the rule an alert.raised event names (io.authservice.audit.alert.AlertRules)
+    /** Many failures from one client address, or with one bad-key fingerprint, within one window. */
+    public static final String FAILURE_BURST = "failure_burst";
+    /** A deactivated, rotated-out, expired or deleted key was presented after the grace period. */
+    public static final String RETIRED_KEY_USED = "retired_key_used";
+    /** A key was used from an address range it was not used from in the last N days. */
+    public static final String NEW_ADDRESS_RANGE = "new_address_range";
+    /** A refresh token was presented again after it was exchanged (token.refresh_reused). */
+    public static final String REFRESH_TOKEN_REUSED = "refresh_token_reused";
+    /** A test alert, raised by the test-alert task. */
+    public static final String TEST_ALERT = "test_alert";
 
     private AuditReasons() {
     }

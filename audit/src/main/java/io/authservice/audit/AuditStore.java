@@ -3,14 +3,19 @@ package io.authservice.audit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,28 +170,64 @@ public final class AuditStore {
         final List<AuditEvent> fitted = events.stream().map(AuditStore::fit).toList();
         final List<DeadLetter> letters = deadLetters.stream().map(d -> new DeadLetter(cut(d.topic(), NAME), d.partition(),
                 d.offset(), d.index(), cut(d.key(), NAME), d.payload(), cut(d.error(), LONG), d.receivedAt())).toList();
-        jdbi.useTransaction(handle -> {
-            final boolean h2 = isH2(handle);
-            if (!fitted.isEmpty() && steps.isEmpty()) {
-                insertIfAbsent(handle, h2, fitted);
-            } else if (!fitted.isEmpty()) {
-                final List<AuditEvent> inserted = insertNew(handle, h2, fitted);
-                if (!inserted.isEmpty()) {
-                    for (BatchStep step : steps) {
-                        step.stored(handle, inserted);
-                    }
+        if (!fitted.isEmpty() && h2()) {
+            // H2 (one process, one shipper): a batch is new but after a restart, so it is inserted as it is;
+            // when an id is already held (the database refuses it on the key, and rolls the batch back), the
+            // held ids are read first and only the rest inserted
+            try {
+                jdbi.useTransaction(handle -> writeIn(handle, true, fitted, letters, false));
+                return;
+            } catch (RuntimeException e) {
+                if (!SqlStates.isUniqueViolation(e)) {
+                    throw e;
                 }
             }
-            if (!letters.isEmpty()) {
-                final AuditEventDAO dao = handle.attach(AuditEventDAO.class);
-                if (h2) {
-                    dao.insertDeadLettersH2(letters);
-                } else {
-                    dao.insertDeadLettersPostgres(letters);
-                }
-            }
-        });
+        }
+        jdbi.useTransaction(handle -> writeIn(handle, isH2(handle), fitted, letters, true));
     }
+
+    private void writeIn(Handle handle, boolean h2, List<AuditEvent> fitted, List<DeadLetter> letters, boolean someHeld) {
+        if (!fitted.isEmpty() && steps.isEmpty()) {
+            if (h2 && !someHeld) {
+                insertRowsH2(handle, fitted);
+            } else {
+                insertIfAbsent(handle, h2, fitted);
+            }
+        } else if (!fitted.isEmpty()) {
+            final List<AuditEvent> inserted;
+            if (h2 && !someHeld) {
+                insertRowsH2(handle, fitted);
+                inserted = fitted;
+            } else {
+                inserted = insertNew(handle, h2, fitted);
+            }
+            if (!inserted.isEmpty()) {
+                for (BatchStep step : steps) {
+                    step.stored(handle, inserted);
+                }
+            }
+        }
+        if (!letters.isEmpty()) {
+            final AuditEventDAO dao = handle.attach(AuditEventDAO.class);
+            if (h2) {
+                dao.insertDeadLettersH2(letters);
+            } else {
+                dao.insertDeadLettersPostgres(letters);
+            }
+        }
+    }
+
+    /** Whether the store is H2, asked once (a connection's metadata per batch costs a pool round trip). */
+    private boolean h2() {
+        Boolean h2 = isH2;
+        if (h2 == null) {
+            h2 = jdbi.withHandle(AuditStore::isH2);
+            isH2 = h2;
+        }
+        return h2;
+    }
+
+    private volatile Boolean isH2;
 
     private static void insertIfAbsent(Handle handle, boolean h2, List<AuditEvent> events) {
         if (h2) {
@@ -213,7 +254,7 @@ public final class AuditStore {
                 }
             }
             if (!fresh.isEmpty()) {
-                handle.attach(AuditEventDAO.class).insertFreshH2(fresh.values());
+                insertRowsH2(handle, fresh.values());
             }
             added = fresh.keySet();
         } else {
@@ -228,6 +269,56 @@ public final class AuditStore {
             }
         }
         return inserted;
+    }
+
+    private static final String INSERT_H2 = "INSERT INTO audit_events (" + AuditEventDAO.COLUMNS + ") VALUES ("
+            + "?, ".repeat(18) + "?)";
+
+    /**
+     * H2: a plain INSERT of each event, as one JDBC batch of one prepared statement bound column by
+     * column (no reflective binding per row), for events whose ids the store does not hold (else the
+     * database refuses the batch on the key).
+     */
+    private static void insertRowsH2(Handle handle, Collection<AuditEvent> events) {
+        try (PreparedStatement insert = handle.getConnection().prepareStatement(INSERT_H2)) {
+            for (AuditEvent e : events) {
+                insert.setObject(1, e.id());
+                insert.setObject(2, e.occurredAt().atOffset(ZoneOffset.UTC));
+                insert.setString(3, e.type());
+                insert.setString(4, e.outcome());
+                insert.setString(5, e.reason());
+                setLong(insert, 6, e.keyId());
+                insert.setString(7, e.keyName());
+                insert.setString(8, e.keyPrefix());
+                setLong(insert, 9, e.userId());
+                insert.setString(10, e.clientAddress());
+                insert.setString(11, e.userAgent());
+                insert.setString(12, e.method());
+                insert.setString(13, e.path());
+                if (e.status() == null) {
+                    insert.setNull(14, Types.INTEGER);
+                } else {
+                    insert.setInt(14, e.status());
+                }
+                insert.setString(15, e.requestId());
+                insert.setString(16, e.instanceId());
+                insert.setString(17, e.fingerprint());
+                insert.setString(18, e.actor());
+                insert.setString(19, e.surface());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException(e, null);
+        }
+    }
+
+    private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, value);
+        }
     }
 
     /**

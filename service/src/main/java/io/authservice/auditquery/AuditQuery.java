@@ -59,14 +59,10 @@ public record AuditQuery(Map<String, Object> filters, Instant from, Instant to, 
                 filters.put(name, value);
             }
         }
-        final Instant from = instant("from", parameter.apply("from"));
-        final Instant to = instant("to", parameter.apply("to"));
-        if (from != null && to != null && !from.isBefore(to)) {
-            throw new InvalidInputException("'from' must be before 'to'");
-        }
+        final TimeRange range = TimeRange.parse(parameter);
         final Integer limit = limit(parameter.apply("limit"), unlimitedByDefault);
         final String cursor = parameter.apply("cursor");
-        return new AuditQuery(filters, from, to, limit,
+        return new AuditQuery(filters, range.from(), range.to(), limit,
                 cursor == null || cursor.isEmpty() ? null : AuditCursor.decode(cursor));
     }
 

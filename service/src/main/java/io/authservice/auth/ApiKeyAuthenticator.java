@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * Judges a presented API key and returns the {@link ApiKeyOutcome}: first the client address's
  * throttle (a throttled address is refused before any lookup), then the key's format (before any
- * lookup), its hash against the cache, its state. The attempt is counted against its address before
+ * lookup), its hash against the cache, its state, then its policy: the client address against the
+ * key's allowed addresses (a use from elsewhere is refused {@code address_not_allowed}, the one 401),
+ * then the key's rate limit, in memory ({@code rate_limited}, answered 429; not counted against the address). The attempt is counted against its address before
  * the check and given back if the key is good, or if the store could not be read (an outage, not a
  * bad key: refused {@code store_unavailable}, answered 503). Never throws for a bad key.
  */
@@ -24,11 +26,13 @@ public final class ApiKeyAuthenticator {
     private final ApiKeyCache cache;
     private final LastUsedRecorder lastUsed;
     private final FailedAttemptThrottle throttle;
+    private final ApiKeyRateLimiter limiter;
     private final KeyFingerprints fingerprints;
     private final Clock clock;
 
     public ApiKeyAuthenticator(ApiKeyCache cache, LastUsedRecorder lastUsed, FailedAttemptThrottle throttle,
-                               KeyFingerprints fingerprints, Clock clock) {
+                               ApiKeyRateLimiter limiter, KeyFingerprints fingerprints, Clock clock) {
+        this.limiter = limiter;
         this.cache = cache;
         this.lastUsed = lastUsed;
         this.throttle = throttle;
@@ -47,7 +51,9 @@ public final class ApiKeyAuthenticator {
         }
         try (FailedAttemptThrottle.Attempt counted = (FailedAttemptThrottle.Attempt) verdict) {
             final ApiKeyOutcome outcome = check(presented, origin, fingerprint);
-            if (outcome instanceof ApiKeyOutcome.Refused refused && !refused.reason().equals(AuditReasons.STORE_UNAVAILABLE)) {
+            // an outage or a good key going too fast is not a bad key
+            if (outcome instanceof ApiKeyOutcome.Refused refused && !refused.reason().equals(AuditReasons.STORE_UNAVAILABLE)
+                    && !refused.reason().equals(AuditReasons.RATE_LIMITED)) {
                 counted.failed();
             }
             return outcome;
@@ -75,8 +81,16 @@ public final class ApiKeyAuthenticator {
             case INACTIVE -> new ApiKeyOutcome.Refused(origin, AuditReasons.INACTIVE, key, fingerprint, 0);
             case EXPIRED -> new ApiKeyOutcome.Refused(origin, AuditReasons.EXPIRED, key, fingerprint, 0);
             default -> {
+                if (!key.policy().allowedAddresses().permits(origin.clientAddress())) {
+                    yield new ApiKeyOutcome.Refused(origin, AuditReasons.ADDRESS_NOT_ALLOWED, key, fingerprint, 0);
+                }
+                final ApiKeyRateLimiter.Verdict rate = limiter.tryAcquire(key);
+                if (rate != null && !rate.allowed()) {
+                    yield new ApiKeyOutcome.Refused(origin, AuditReasons.RATE_LIMITED, key, fingerprint,
+                            rate.retryAfterSeconds(), rate);
+                }
                 lastUsed.recordUse(key.id(), now);
-                yield new ApiKeyOutcome.Accepted(origin, key, fingerprint);
+                yield new ApiKeyOutcome.Accepted(origin, key, fingerprint, rate);
             }
         };
     }

@@ -24,6 +24,7 @@ public sealed interface ApiKeyOutcome permits ApiKeyOutcome.Accepted, ApiKeyOutc
     /** The name of an accepted outcome in the metrics ({@code auth.api-key.used}). */
     String USED = "used";
     String THROTTLED_MESSAGE = "Too many failed attempts from this address; retry later.";
+    String RATE_LIMITED_MESSAGE = "This API key's rate limit is reached; retry after Retry-After seconds.";
     String STORE_UNAVAILABLE_MESSAGE = "The API key store cannot be read now; retry later.";
 
     Origin origin();
@@ -38,8 +39,15 @@ public sealed interface ApiKeyOutcome permits ApiKeyOutcome.Accepted, ApiKeyOutc
      * A good key: the request goes on as its service.
      *
      * @param fingerprint of the presented key, should the endpoint then refuse it for its scope
+     * @param rateLimit   where the key has a rate limit, how this request fared (for the {@code RateLimit-*} headers); else null
      */
-    record Accepted(Origin origin, ApiKey key, String fingerprint) implements ApiKeyOutcome {
+    record Accepted(Origin origin, ApiKey key, String fingerprint, ApiKeyRateLimiter.Verdict rateLimit)
+            implements ApiKeyOutcome {
+        /** A good key without a rate limit. */
+        public Accepted(Origin origin, ApiKey key, String fingerprint) {
+            this(origin, key, fingerprint, null);
+        }
+
         public Caller caller() {
             return new ServiceCaller(key);
         }
@@ -69,19 +77,28 @@ public sealed interface ApiKeyOutcome permits ApiKeyOutcome.Accepted, ApiKeyOutc
      *
      * @param known             the key's record where the key exists (inactive, expired, without the scope), else null
      * @param fingerprint       of what was presented
-     * @param retryAfterSeconds when to try again, for a refusal that says so (throttled, store unavailable); else 0
+     * @param retryAfterSeconds when to try again, for a refusal that says so (throttled, rate limited, store unavailable); else 0
+     * @param rateLimit         for {@code rate_limited}, the key's limit as this instance enforces it; else null
      */
-    record Refused(Origin origin, String reason, ApiKey known, String fingerprint, long retryAfterSeconds)
-            implements ApiKeyOutcome {
+    record Refused(Origin origin, String reason, ApiKey known, String fingerprint, long retryAfterSeconds,
+                   ApiKeyRateLimiter.Verdict rateLimit) implements ApiKeyOutcome {
+
+        /** A refusal that is not the key's rate limit. */
+        public Refused(Origin origin, String reason, ApiKey known, String fingerprint, long retryAfterSeconds) {
+            this(origin, reason, known, fingerprint, retryAfterSeconds, null);
+        }
 
         /**
-         * The answer that ends the request: 429 or 503 with {@code Retry-After}, else the one 401
+         * The answer that ends the request: 429 or 503 with {@code Retry-After} (and, past the key's
+         * rate limit, the {@code RateLimit-*} headers), else the one 401
          * that every bad credential gets ({@link JsonUnauthorizedHandler#MESSAGE}, challenging {@code scheme}).
          */
         public WebApplicationException answer(String scheme, String realm) {
             return switch (reason) {
                 case AuditReasons.THROTTLED ->
                         ErrorResponses.retryLater(Response.Status.TOO_MANY_REQUESTS, retryAfterSeconds, THROTTLED_MESSAGE);
+                case AuditReasons.RATE_LIMITED -> ErrorResponses.rateLimited(retryAfterSeconds, rateLimit.limit(),
+                        rateLimit.remaining(), rateLimit.resetSeconds(), RATE_LIMITED_MESSAGE);
                 case AuditReasons.STORE_UNAVAILABLE ->
                         ErrorResponses.retryLater(Response.Status.SERVICE_UNAVAILABLE, retryAfterSeconds, STORE_UNAVAILABLE_MESSAGE);
                 default -> new WebApplicationException(

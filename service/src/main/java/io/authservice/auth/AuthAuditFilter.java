@@ -2,6 +2,7 @@ package io.authservice.auth;
 
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditReasons;
 import io.authservice.audittransport.AuditUnavailableException;
@@ -18,15 +19,16 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * When a request that presented an API key is answered, hands its one audit event (the request's
- * {@link ApiKeyOutcome}, with the status answered) to the audit log and counts the outcome in the
- * metrics ({@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}). In {@code reject}
- * mode, when the event cannot be journaled, the answer becomes 503 instead.
+ * When a request that presented a credential is answered, hands its one audit event to the audit
+ * log, with the status answered: the request's {@link ApiKeyOutcome} (also counted in the metrics,
+ * {@code auth.api-key.used}, {@code auth.api-key.rejected.<reason>}), or its rejected access token's
+ * {@link JwtOutcome.Rejected}. In {@code reject} mode, when the event cannot be journaled, the answer
+ * becomes 503 instead.
  */
 public final class AuthAuditFilter implements ContainerResponseFilter {
     private static final List<String> OUTCOMES = List.of(ApiKeyOutcome.USED, AuditReasons.MALFORMED, AuditReasons.UNKNOWN,
             AuditReasons.INACTIVE, AuditReasons.EXPIRED, AuditReasons.INSUFFICIENT_SCOPE, AuditReasons.THROTTLED,
-            AuditReasons.STORE_UNAVAILABLE);
+            AuditReasons.STORE_UNAVAILABLE, AuditReasons.ADDRESS_NOT_ALLOWED, AuditReasons.RATE_LIMITED);
 
     private final AuditLog audit;
     private final Clock clock;
@@ -43,15 +45,20 @@ public final class AuthAuditFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (!(request.getProperty(ApiKeyOutcome.PROPERTY) instanceof ApiKeyOutcome outcome)) {
+        final AuditEvent event;
+        if (request.getProperty(ApiKeyOutcome.PROPERTY) instanceof ApiKeyOutcome outcome) {
+            final Meter meter = meters.get(outcome.outcome());
+            if (meter != null) {
+                meter.mark();
+            }
+            event = outcome.toEvent(response.getStatus(), clock.instant(), instanceId);
+        } else if (request.getProperty(JwtOutcome.PROPERTY) instanceof JwtOutcome.Rejected rejected) {
+            event = rejected.toEvent(response.getStatus(), clock.instant(), instanceId);
+        } else {
             return;
         }
-        final Meter meter = meters.get(outcome.outcome());
-        if (meter != null) {
-            meter.mark();
-        }
         try {
-            audit.record(outcome.toEvent(response.getStatus(), clock.instant(), instanceId));
+            audit.record(event);
         } catch (AuditUnavailableException e) {
             refuse(response);
         }

@@ -1,6 +1,8 @@
 package io.authservice.cli;
 
 import io.authservice.core.Actor;
+import io.authservice.core.ApiKeyChanges;
+import io.authservice.core.KeyPolicy;
 import io.authservice.core.KeyRef;
 import io.authservice.core.OperatorDurations;
 import io.authservice.core.Report;
@@ -20,7 +22,7 @@ public final class ApiKeyCommands {
 
     public static List<ReportingCommand> all(CommandSetup setup) {
         return List.of(
-                new Create(setup), new ListKeys(setup), new Deactivate(setup), new Rotate(setup),
+                new Create(setup), new ListKeys(setup), new Update(setup), new Deactivate(setup), new Rotate(setup),
                 new Delete(setup), new ImportApiKeysCommand(setup));
     }
 
@@ -31,6 +33,18 @@ public final class ApiKeyCommands {
 
     static KeyRef keyRef(Namespace namespace) {
         return KeyRef.of(namespace.getString("id"), namespace.getString("name"));
+    }
+
+    /** {@code --allowed-addresses} and {@code --rate-limit}, as {@code create-api-key} takes them. */
+    static void addPolicy(Subparser subparser, String forWhat) {
+        subparser.addArgument("--allowed-addresses").dest("allowed_addresses")
+                .help("CIDR ranges " + forWhat + ", comma-separated, e.g. 10.0.0.0/8,2001:db8::/32; default: anywhere");
+        subparser.addArgument("--rate-limit").dest("rate_limit")
+                .help("requests per period " + forWhat + ", e.g. 600/1m; default: no limit");
+    }
+
+    static KeyPolicy policy(Namespace namespace) {
+        return KeyPolicy.parse(namespace.getString("allowed_addresses"), namespace.getString("rate_limit"));
     }
 
     static Set<String> scopes(Namespace namespace) {
@@ -49,6 +63,7 @@ public final class ApiKeyCommands {
             subparser.addArgument("--scopes").help("comma-separated scopes; default: every internal read scope. Known: "
                     + Scopes.KNOWN_LIST);
             subparser.addArgument("--expires-in").dest("expires_in").help("lifetime such as 90d or 24h; default: never expires");
+            addPolicy(subparser, "the key may be used from");
         }
 
         @Override
@@ -58,7 +73,7 @@ public final class ApiKeyCommands {
                     .created(context.graph().apiKeys().create(
                     namespace.getString("name"), scopes(namespace),
                     expiresIn == null ? null : OperatorDurations.parse(expiresIn, "expires-in", false),
-                    Actor.command()));
+                    policy(namespace), Actor.command()));
         }
     }
 
@@ -75,6 +90,33 @@ public final class ApiKeyCommands {
         protected Report run(Namespace namespace, CommandContext context) {
             return context.graph().apiKeyReports()
                     .list(context.graph().apiKeys().list());
+        }
+    }
+
+    static final class Update extends ReportingCommand {
+        Update(CommandSetup setup) {
+            super("update-api-key", "Changes a key's name, scopes, allowed addresses or rate limit (never the key)", setup);
+        }
+
+        @Override
+        protected void addArguments(Subparser subparser) {
+            addKeyRef(subparser);
+            subparser.addArgument("--new-name").dest("new_name").help("the key's new name");
+            subparser.addArgument("--scopes").help("the key's scopes from now on, comma-separated. Known: " + Scopes.KNOWN_LIST);
+            subparser.addArgument("--allowed-addresses").dest("allowed_addresses")
+                    .help("CIDR ranges the key may be used from from now on, comma-separated; '' for anywhere");
+            subparser.addArgument("--rate-limit").dest("rate_limit")
+                    .help("requests per period from now on, e.g. 600/1m; 'none' for no limit");
+        }
+
+        @Override
+        protected Report run(Namespace namespace, CommandContext context) {
+            final String scopes = namespace.getString("scopes");
+            return context.graph().apiKeyReports()
+                    .updated(context.graph().apiKeys().update(keyRef(namespace), new ApiKeyChanges(
+                            namespace.getString("new_name"), scopes == null ? null : Scopes.parse(scopes),
+                            namespace.getString("allowed_addresses"), namespace.getString("rate_limit")),
+                            Actor.command()));
         }
     }
 

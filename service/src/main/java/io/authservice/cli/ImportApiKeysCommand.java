@@ -29,6 +29,7 @@ final class ImportApiKeysCommand extends ReportingCommand {
     protected void addArguments(Subparser subparser) {
         subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
         subparser.addArgument("--scopes").help("scopes for the imported keys; default: every internal read scope");
+        ApiKeyCommands.addPolicy(subparser, "for the imported keys");
     }
 
     @Override
@@ -46,6 +47,6 @@ final class ImportApiKeysCommand extends ReportingCommand {
             throw new InvalidInputException("no such file: " + file);
         }
         return context.graph().apiKeyReports().imported(context.graph().apiKeys().importKeys(keys, ApiKeyCommands.scopes(namespace),
-                Actor.command()));
+                ApiKeyCommands.policy(namespace), Actor.command()));
     }
 }

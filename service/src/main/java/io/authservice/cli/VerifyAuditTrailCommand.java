@@ -8,7 +8,7 @@ import io.authservice.audit.seal.SealKeys;
 import io.authservice.audit.seal.TrailFinding;
 import io.authservice.audit.seal.TrailVerification;
 import io.authservice.audit.seal.TrailVerifier;
-import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.TimeRange;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.Report;
 import io.authservice.core.RequestRefusedException;
@@ -17,7 +17,6 @@ import io.authservice.seal.TrailSelfCheck;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +58,9 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
         final Instant from;
         final Instant to;
         try {
-            from = AuditQuery.instant("from", namespace.getString("from"));
-            to = AuditQuery.instant("to", namespace.getString("to"));
+            final TimeRange range = TimeRange.parse(namespace::getString);
+            from = range.from();
+            to = range.to();
         } catch (InvalidInputException e) {
             throw new RequestRefusedException(400, e.getMessage());
         }
@@ -89,15 +89,14 @@ public final class VerifyAuditTrailCommand extends ReportingCommand {
     private static TrailVerification verifyFile(Path file, String keysFile, CommandContext context) throws IOException {
         final SealKeyRing keys = keysFile == null ? SealKeys.trusted(context.config().getAudit().getSeal())
                 : publishedKeys(Path.of(keysFile), context);
-        final ExportedTrail export;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            export = ExportedTrail.read(in);
+        // read in two passes, the events streamed while they are verified: a line that is not an event can be found in either
+        try {
+            return TrailVerifier.verifyExport(ExportedTrail.read(file), keys);
         } catch (NoSuchFileException e) {
             throw new RequestRefusedException(400, "no such file: " + file);
         } catch (IllegalArgumentException e) {
             throw new RequestRefusedException(400, file + ": " + e.getMessage());
         }
-        return TrailVerifier.verifyExport(export, keys);
     }
 
     /** The keys of a {@code /.well-known/audit-keys.json} document. */

@@ -6,6 +6,8 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import java.util.LinkedHashSet;
@@ -43,6 +45,28 @@ public class ApiKeyConfig {
     @NotNull
     @JsonProperty
     private Duration defaultRotationGrace = Duration.hours(24);
+
+    /**
+     * How many service instances share each key's rate limit: each enforces limit / instances
+     * (rounded up) on its own, in memory. Set it to the number of instances behind the load balancer.
+     */
+    @Min(1)
+    @Max(10_000)
+    @JsonProperty
+    private int instances = 1;
+
+    /** How many rate-limited keys each instance keeps a bucket for at most (idle buckets are dropped). */
+    @Min(1)
+    @JsonProperty
+    private long maximumRateLimitedKeys = 100_000;
+
+    public int getInstances() {
+        return instances;
+    }
+
+    public long getMaximumRateLimitedKeys() {
+        return maximumRateLimitedKeys;
+    }
 
     public Set<String> getDefaultScopes() {
         return defaultScopes;

@@ -18,7 +18,7 @@ public final class ApiKeyReports {
     public Report created(CreatedApiKey created) {
         final ApiKey key = created.stored();
         final String text = "Created API key " + describe(key) + " with scopes " + String.join(",", sorted(key))
-                + ", expires " + (key.expiresAt() == null ? "never" : key.expiresAt()) + ".\n"
+                + ", expires " + (key.expiresAt() == null ? "never" : key.expiresAt()) + policy(key) + ".\n"
                 + "Key (shown only now, store it securely): " + created.key();
         return new Report(text, Report.actionJson("created", "key", created.key(), "api_key", view(key)));
     }
@@ -26,16 +26,22 @@ public final class ApiKeyReports {
     public Report list(List<ApiKey> keys) {
         final Instant now = clock.instant();
         final StringBuilder text = new StringBuilder();
-        text.append(String.format("%-6s %-30s %-10s %-9s %-45s %-24s %s%n",
-                "ID", "NAME", "PREFIX", "STATUS", "SCOPES", "EXPIRES", "LAST USED"));
+        text.append(String.format("%-6s %-30s %-10s %-9s %-45s %-24s %-27s %-12s %s%n",
+                "ID", "NAME", "PREFIX", "STATUS", "SCOPES", "EXPIRES", "LAST USED", "RATE LIMIT", "ALLOWED FROM"));
         for (ApiKey key : keys) {
-            text.append(String.format("%-6d %-30s %-10s %-9s %-45s %-24s %s%n",
+            text.append(String.format("%-6d %-30s %-10s %-9s %-45s %-24s %-27s %-12s %s%n",
                     key.id(), Text.printable(key.name()), key.prefix(), key.statusAt(now).wireName(),
                     String.join(",", sorted(key)), key.expiresAt() == null ? "never" : key.expiresAt(),
-                    key.lastUsedAt() == null ? "never" : key.lastUsedAt()));
+                    key.lastUsedAt() == null ? "never" : key.lastUsedAt(), rateLimit(key),
+                    key.policy().allowedAddresses()));
         }
         text.append(keys.size()).append(keys.size() == 1 ? " key" : " keys");
         return new Report(text.toString(), Map.of("api_keys", keys.stream().map(k -> ApiKeyView.of(k, now)).toList()));
+    }
+
+    public Report updated(ApiKey key) {
+        return new Report("API key " + describe(key) + " now has scopes " + String.join(",", sorted(key)) + policy(key)
+                + ".", Report.actionJson("updated", "api_key", view(key)));
     }
 
     public Report deactivated(ApiKey key) {
@@ -70,6 +76,22 @@ public final class ApiKeyReports {
 
     private ApiKeyView view(ApiKey key) {
         return ApiKeyView.of(key, clock.instant());
+    }
+
+    /** ", usable from <ranges>, rate limit <N/period>", the parts a key has. */
+    private static String policy(ApiKey key) {
+        final StringBuilder text = new StringBuilder();
+        if (!key.policy().allowedAddresses().anywhere()) {
+            text.append(", usable from ").append(key.policy().allowedAddresses());
+        }
+        if (key.policy().rateLimit() != null) {
+            text.append(", rate limit ").append(key.policy().rateLimit());
+        }
+        return text.toString();
+    }
+
+    private static String rateLimit(ApiKey key) {
+        return key.policy().rateLimit() == null ? "none" : key.policy().rateLimit().format();
     }
 
     private static String describe(ApiKey key) {

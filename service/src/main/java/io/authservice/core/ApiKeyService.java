@@ -20,7 +20,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The API key lifecycle: create, list, deactivate, rotate, delete, import. The admin tasks and the
+ * The API key lifecycle: create, list, update, deactivate, rotate, delete, import. The admin tasks and the
  * jar's commands are thin surfaces over this one class, so they behave the same.
  *
  * <p>Every change is written together with a change-log row in one transaction (so every instance
@@ -51,12 +51,17 @@ public final class ApiKeyService {
      * the key does not expire.
      */
     public CreatedApiKey create(String name, Collection<String> scopes, Duration expiresIn, Actor actor) {
+        return create(name, scopes, expiresIn, KeyPolicy.NONE, actor);
+    }
+
+    /** Creates a key with a policy (allowed addresses, rate limit); otherwise as {@link #create(String, Collection, Duration, Actor)}. */
+    public CreatedApiKey create(String name, Collection<String> scopes, Duration expiresIn, KeyPolicy policy, Actor actor) {
         final String checkedName = checkName(name);
         final SortedSet<String> granted = scopesOrDefault(scopes);
         final Instant now = now();
         final Instant expiresAt = expiresIn == null ? null : now.plus(expiresIn);
         final CreatedApiKey created = jdbi.inTransaction(handle ->
-                insert(handle.attach(ApiKeyDAO.class), checkedName, granted, now, expiresAt));
+                insert(handle.attach(ApiKeyDAO.class), checkedName, granted, now, expiresAt, policy));
         record(AuditEventTypes.API_KEY_CREATED, created.stored(), actor);
         return created;
     }
@@ -90,8 +95,51 @@ public final class ApiKeyService {
     }
 
     /**
-     * Rotation as the original's runbook does it, in one step: a successor with the same name and
-     * scopes is created, and the previous key expires after {@code grace}; both work meanwhile.
+     * Changes a key's name, scopes, allowed addresses or rate limit (each null: unchanged), never the
+     * key itself. Takes effect on every instance within the revocation delay. A change to what the key
+     * already has changes nothing and records no event.
+     */
+    public ApiKey update(KeyRef ref, ApiKeyChanges changes, Actor actor) {
+        if (changes.isEmpty()) {
+            throw new InvalidInputException("nothing to change: give one or more of 'new_name', 'scopes', "
+                    + "'allowed_addresses', 'rate_limit'");
+        }
+        final String newName = changes.name() == null ? null : checkName(changes.name());
+        final SortedSet<String> newScopes = changes.scopes() == null ? null : Scopes.validate(changes.scopes());
+        if (newScopes != null && newScopes.isEmpty()) {
+            throw new InvalidInputException("'scopes' must name at least one scope; known scopes: " + Scopes.KNOWN_LIST);
+        }
+        final AllowedAddresses newAddresses = changes.allowedAddresses() == null
+                ? null : AllowedAddresses.parse(changes.allowedAddresses());
+        final boolean rateLimitGiven = changes.rateLimit() != null;
+        final RateLimit newRateLimit = rateLimitGiven && !changes.rateLimit().trim().equals(ApiKeyChanges.NO_LIMIT)
+                ? RateLimit.parse(changes.rateLimit()) : null;
+        final Instant now = now();
+        final Change change = jdbi.inTransaction(handle -> {
+            final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
+            final ApiKey key = resolve(dao, ref);
+            final String name = newName == null ? key.name() : newName;
+            final SortedSet<String> scopes = newScopes == null ? new TreeSet<>(key.scopes()) : newScopes;
+            final KeyPolicy policy = new KeyPolicy(
+                    newAddresses == null ? key.policy().allowedAddresses() : newAddresses,
+                    rateLimitGiven ? newRateLimit : key.policy().rateLimit());
+            if (name.equals(key.name()) && scopes.equals(new TreeSet<>(key.scopes())) && policy.equals(key.policy())) {
+                return new Change(key, false);
+            }
+            dao.update(key.id(), name, Scopes.format(scopes), policy.allowedAddresses().format(),
+                    policy.rateLimit() == null ? null : policy.rateLimit().format(), now);
+            dao.recordChange(key.hash());
+            return new Change(dao.findById(key.id()).orElseThrow(), true);
+        });
+        if (change.changed()) {
+            record(AuditEventTypes.API_KEY_UPDATED, change.key(), actor);
+        }
+        return change.key();
+    }
+
+    /**
+     * Rotation as the original's runbook does it, in one step: a successor with the same name,
+     * scopes and policy (allowed addresses, rate limit) is created, and the previous key expires after {@code grace}; both work meanwhile.
      * The successor keeps the previous key's lifetime if it had one. Of concurrent rotations of one
      * key exactly one succeeds (the database decides, by a conditional update); the others get 409.
      */
@@ -103,7 +151,8 @@ public final class ApiKeyService {
             checkRotatable(previous, now);
             final Instant successorExpiry = previous.expiresAt() == null
                     ? null : now.plus(Duration.between(previous.createdAt(), previous.expiresAt()));
-            final CreatedApiKey successor = insert(dao, previous.name(), new TreeSet<>(previous.scopes()), now, successorExpiry);
+            final CreatedApiKey successor = insert(dao, previous.name(), new TreeSet<>(previous.scopes()), now, successorExpiry,
+                    previous.policy());
             final Instant graceEnd = now.plus(grace);
             final Instant previousExpiry = previous.expiresAt() != null && previous.expiresAt().isBefore(graceEnd)
                     ? previous.expiresAt() : graceEnd;
@@ -141,6 +190,11 @@ public final class ApiKeyService {
      * stored is skipped, so an import can be re-run. {@code scopes} empty means the defaults.
      */
     public ImportResult importKeys(List<ImportedApiKey> rows, Collection<String> scopes, Actor actor) {
+        return importKeys(rows, scopes, KeyPolicy.NONE, actor);
+    }
+
+    /** Imports as {@link #importKeys(List, Collection, Actor)}, every imported key with {@code policy}. */
+    public ImportResult importKeys(List<ImportedApiKey> rows, Collection<String> scopes, KeyPolicy policy, Actor actor) {
         final SortedSet<String> granted = scopesOrDefault(scopes);
         final Set<String> seen = new HashSet<>();
         for (ImportedApiKey row : rows) {
@@ -166,6 +220,7 @@ public final class ApiKeyService {
                 final Instant createdAt = row.createdAt() == null ? now : row.createdAt();
                 final long id = dao.insert(row.name().trim(), ApiKeySecrets.prefix(row.key()), hash, Scopes.format(granted),
                         row.active(), createdAt, null, row.active() ? null : now);
+                setPolicy(dao, id, policy, now);
                 dao.recordChange(hash);
                 imported.add(dao.findById(id).orElseThrow());
             }
@@ -178,12 +233,21 @@ public final class ApiKeyService {
     private record Change(ApiKey key, boolean changed) {
     }
 
-    private CreatedApiKey insert(ApiKeyDAO dao, String name, SortedSet<String> scopes, Instant now, Instant expiresAt) {
+    private CreatedApiKey insert(ApiKeyDAO dao, String name, SortedSet<String> scopes, Instant now, Instant expiresAt,
+                                 KeyPolicy policy) {
         final String key = secrets.generate();
         final String hash = ApiKeySecrets.hash(key);
         final long id = dao.insert(name, ApiKeySecrets.prefix(key), hash, Scopes.format(scopes), true, now, expiresAt, null);
+        setPolicy(dao, id, policy, now);
         dao.recordChange(hash);
         return new CreatedApiKey(dao.findById(id).orElseThrow(), key);
+    }
+
+    private static void setPolicy(ApiKeyDAO dao, long id, KeyPolicy policy, Instant now) {
+        if (!policy.equals(KeyPolicy.NONE)) {
+            dao.updatePolicy(id, policy.allowedAddresses().format(),
+                    policy.rateLimit() == null ? null : policy.rateLimit().format(), now);
+        }
     }
 
     /** Throws the 409 that says why {@code key} cannot be rotated, if it cannot. */

@@ -2,69 +2,70 @@ package io.authservice.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
-import java.util.Iterator;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
- * Small JSON request bodies read strictly: an object with known fields only, each string field a
- * JSON string (no coercion from numbers or booleans). Messages name the field at fault but never
- * repeat the body: it may hold a password or a token.
+ * JSON request bodies read into records, strictly: an object of known fields only, nothing after it,
+ * and a string field a JSON string (no {@code 1} or {@code true} read as text). Messages name the
+ * field at fault but never repeat the body: it may hold a password or a token.
  */
 public final class JsonBodies {
-    private final ObjectNode body;
+    private final ObjectMapper strict;
 
-    private JsonBodies(ObjectNode body) {
-        this.body = body;
+    /** @param json the service's mapper; a copy is made stricter, {@code json} itself is left as it is */
+    public JsonBodies(ObjectMapper json) {
+        this.strict = json.copy()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        for (CoercionInputShape shape : new CoercionInputShape[] {
+                CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
+            strict.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
     }
 
     /**
-     * Reads {@code text} as a JSON object whose fields are all among {@code known}.
+     * Reads {@code body} as a {@code type}, a record whose components are the object's fields.
      *
-     * @throws InvalidInputException for anything else
+     * @throws InvalidInputException for an empty body, bad JSON, a field not among the record's or of
+     *                               the wrong type
      */
-    public static JsonBodies object(ObjectMapper json, String text, Set<String> known) {
-        if (text == null || text.isBlank()) {
+    public <T> T read(String body, Class<T> type) {
+        if (body == null || body.isBlank()) {
             throw new InvalidInputException("the request body must be a JSON object (Content-Type: application/json)");
         }
-        final JsonNode node;
+        final ObjectReader reader = strict.readerFor(type);
         try {
-            node = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException("the request body is not valid JSON");
-        }
-        if (!(node instanceof ObjectNode object)) {
-            throw new InvalidInputException("the request body must be a JSON object");
-        }
-        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-            final String name = names.next();
-            if (!known.contains(name)) {
-                throw new InvalidInputException("unknown field '" + Text.printable(name) + "'; known fields: "
-                        + String.join(", ", new TreeSet<>(known)));
+            return reader.readValue(body);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidInputException("unknown field '" + Text.printable(e.getPropertyName()) + "'; known fields: "
+                    + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")));
+        } catch (MismatchedInputException e) {
+            final String field = field(e);
+            if (field.isEmpty()) {
+                throw new InvalidInputException("the request body must be a JSON object");
             }
+            throw new InvalidInputException("'" + field + "' " + (e.getTargetType() == String.class
+                    ? "must be a string" : "has the wrong type"));
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("the request body is not valid JSON"
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")"));
         }
-        return new JsonBodies(object);
     }
 
-    /** A string field; empty when absent or null; a 400 when it is not a string. */
-    public Optional<String> text(String field) {
-        final JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return Optional.empty();
-        }
-        if (!value.isTextual()) {
-            throw new InvalidInputException("'" + field + "' must be a string");
-        }
-        return Optional.of(value.asText());
-    }
-
-    /** A required string field. */
-    public String requiredText(String field) {
-        return text(field).orElseThrow(() -> new InvalidInputException("'" + field + "' is required"));
+    private static String field(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? Text.printable(ref.getFieldName()) : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
     }
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
 @RegisterRowMapper(ApiKeyMapper.class)
 public interface ApiKeyDAO {
     String COLUMNS = "id, name, prefix, key_hash, scopes, is_active, created_at, expires_at, last_used_at, "
-            + "deactivated_at, updated_at, replaced_by";
+            + "deactivated_at, updated_at, replaced_by, allowed_addresses, rate_limit";
 
     @SqlQuery("SELECT " + COLUMNS + " FROM api_keys WHERE key_hash = :hash")
     Optional<ApiKey> findByHash(@Bind("hash") String hash);
@@ -45,6 +45,19 @@ public interface ApiKeyDAO {
     long insert(@Bind("name") String name, @Bind("prefix") String prefix, @Bind("hash") String hash,
                 @Bind("scopes") String scopes, @Bind("active") boolean active, @Bind("createdAt") Instant createdAt,
                 @Bind("expiresAt") Instant expiresAt, @Bind("deactivatedAt") Instant deactivatedAt);
+
+    /** Sets a key's policy columns (null: anywhere; no limit). */
+    @SqlUpdate("UPDATE api_keys SET allowed_addresses = :allowedAddresses, rate_limit = :rateLimit, updated_at = :at "
+            + "WHERE id = :id")
+    int updatePolicy(@Bind("id") long id, @Bind("allowedAddresses") String allowedAddresses,
+                     @Bind("rateLimit") String rateLimit, @Bind("at") Instant at);
+
+    /** Sets what {@code update-api-key} changes: name, scopes and policy (never the key). */
+    @SqlUpdate("UPDATE api_keys SET name = :name, scopes = :scopes, allowed_addresses = :allowedAddresses, "
+            + "rate_limit = :rateLimit, updated_at = :at WHERE id = :id")
+    int update(@Bind("id") long id, @Bind("name") String name, @Bind("scopes") String scopes,
+               @Bind("allowedAddresses") String allowedAddresses, @Bind("rateLimit") String rateLimit,
+               @Bind("at") Instant at);
 
     @SqlQuery("SELECT key_hash FROM api_keys WHERE key_hash IN (<hashes>)")
     List<String> existingHashes(@BindList("hashes") Collection<String> hashes);

@@ -1,6 +1,7 @@
 package io.authservice.db;
 
 import io.authservice.core.ApiKey;
+import io.authservice.core.KeyPolicy;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -28,7 +29,9 @@ public final class ApiKeyMapper implements RowMapper<ApiKey> {
                 instant(rs, "last_used_at"),
                 instant(rs, "deactivated_at"),
                 instant(rs, "updated_at"),
-                rs.getObject("replaced_by", Long.class));
+                rs.getObject("replaced_by", Long.class),
+                // parsed here, once per load into the key cache, never per request
+                KeyPolicy.parse(rs.getString("allowed_addresses"), rs.getString("rate_limit")));
     }
 
     private static Set<String> scopes(String stored) {

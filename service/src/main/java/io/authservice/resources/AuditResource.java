@@ -5,6 +5,7 @@ import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditFormat;
 import io.authservice.auditquery.AuditQuery;
 import io.authservice.auditquery.AuditSearch;
+import io.authservice.auditquery.TimeRange;
 import io.authservice.core.Caller;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.OperatorDurations;
@@ -26,7 +27,6 @@ import jakarta.ws.rs.core.UriInfo;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -103,12 +103,8 @@ public final class AuditResource {
     public AuditSummary summary(@Auth Caller caller, @Context UriInfo uri) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
         QueryParameters.requireKnown(params, SUMMARY_PARAMETERS);
-        final Instant to = orElse(AuditQuery.instant("to", params.getFirst("to")), clock.instant());
-        final Instant from = orElse(AuditQuery.instant("from", params.getFirst("from")), to.minus(Duration.ofDays(1)));
-        if (!from.isBefore(to)) {
-            throw new InvalidInputException("'from' must be before 'to'");
-        }
-        return search.summary(from, to, unusedDays(params.getFirst("unused_days")));
+        final TimeRange range = TimeRange.parse(params::getFirst).closed(clock.instant(), Duration.ofDays(1));
+        return search.summary(range.from(), range.to(), unusedDays(params.getFirst("unused_days")));
     }
 
     static int unusedDays(String value) {
@@ -116,9 +112,5 @@ public final class AuditResource {
             return DEFAULT_UNUSED_DAYS;
         }
         return OperatorDurations.wholeDays(value, "unused_days", 3650);
-    }
-
-    private static Instant orElse(Instant value, Instant otherwise) {
-        return value == null ? otherwise : value;
     }
 }

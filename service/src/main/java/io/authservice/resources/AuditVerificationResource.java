@@ -2,9 +2,8 @@ package io.authservice.resources;
 
 import io.authservice.audit.seal.TrailVerification;
 import io.authservice.audit.seal.TrailVerifier;
-import io.authservice.auditquery.AuditQuery;
+import io.authservice.auditquery.TimeRange;
 import io.authservice.core.Caller;
-import io.authservice.core.InvalidInputException;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
 import io.dropwizard.auth.Auth;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 
-import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -41,11 +39,7 @@ public final class AuditVerificationResource {
     public TrailVerification verify(@Auth Caller caller, @Context UriInfo uri) {
         final MultivaluedMap<String, String> params = uri.getQueryParameters();
         QueryParameters.requireKnown(params, PARAMETERS);
-        final Instant from = AuditQuery.instant("from", params.getFirst("from"));
-        final Instant to = AuditQuery.instant("to", params.getFirst("to"));
-        if (from != null && to != null && !from.isBefore(to)) {
-            throw new InvalidInputException("'from' must be before 'to'");
-        }
-        return verifier.verify(from, to);
+        final TimeRange range = TimeRange.parse(params::getFirst);
+        return verifier.verify(range.from(), range.to());
     }
 }

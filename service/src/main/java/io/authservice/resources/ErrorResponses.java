@@ -16,10 +16,13 @@ import java.util.Map;
 /**
  * The one builder of error answers: {@code {"code","message"}} as JSON, with the header each kind
  * needs: {@code WWW-Authenticate} on a 401, {@code Retry-After} on a 429 or 503 that says when to
- * try again. Jersey code throws the exceptions; a servlet filter (outside Jersey) {@linkplain #send sends}
+ * try again, and the {@code RateLimit-*} headers on a key's rate-limit 429. Jersey code throws the exceptions; a servlet filter (outside Jersey) {@linkplain #send sends}
  * the same answer.
  */
 public final class ErrorResponses {
+    public static final String RATE_LIMIT_LIMIT = "RateLimit-Limit";
+    public static final String RATE_LIMIT_REMAINING = "RateLimit-Remaining";
+    public static final String RATE_LIMIT_RESET = "RateLimit-Reset";
     private static final ObjectMapper JSON = Jackson.newObjectMapper();
 
     private ErrorResponses() {
@@ -46,6 +49,27 @@ public final class ErrorResponses {
     public static WebApplicationException retryLater(Response.Status status, long retryAfterSeconds, String message) {
         return new WebApplicationException(json(Response.status(status).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds),
                 status.getStatusCode(), message));
+    }
+
+    /** 429 with {@code Retry-After} and the {@code RateLimit-*} headers ({@link #rateLimitHeaders}). */
+    public static WebApplicationException rateLimited(long retryAfterSeconds, long limit, long remaining, long resetSeconds,
+                                                      String message) {
+        final Response.ResponseBuilder builder = Response.status(Response.Status.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+        rateLimitHeaders(limit, remaining, resetSeconds).forEach(builder::header);
+        return new WebApplicationException(json(builder, Response.Status.TOO_MANY_REQUESTS.getStatusCode(), message));
+    }
+
+    /**
+     * The IETF draft's {@code RateLimit-Limit} (requests per window), {@code RateLimit-Remaining} and
+     * {@code RateLimit-Reset} (seconds until the quota is whole again), in that order.
+     */
+    public static Map<String, Object> rateLimitHeaders(long limit, long remaining, long resetSeconds) {
+        final Map<String, Object> headers = new java.util.LinkedHashMap<>();
+        headers.put(RATE_LIMIT_LIMIT, limit);
+        headers.put(RATE_LIMIT_REMAINING, remaining);
+        headers.put(RATE_LIMIT_RESET, resetSeconds);
+        return headers;
     }
 
     /** Sends {@code answer} (one of this class's) through a servlet response, for a filter outside Jersey. */

@@ -1,5 +1,6 @@
 package io.authservice.resources;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.auth.JwtAuthFilter;
 import io.authservice.auth.JwtTokens;
@@ -32,7 +33,6 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * People's tokens, as the original's simplejwt endpoints:
@@ -58,14 +58,14 @@ public final class TokenResource {
     private static final String REFRESH_PATH = "/api/v1/token";
 
     private final SignInService signIns;
-    private final ObjectMapper json;
+    private final JsonBodies bodies;
     private final JwtConfig.CookieConfig cookies;
     private final Duration accessLifetime;
     private final Duration refreshLifetime;
 
     public TokenResource(SignInService signIns, ObjectMapper json, JwtConfig config) {
         this.signIns = signIns;
-        this.json = json;
+        this.bodies = new JsonBodies(json);
         this.cookies = config.getCookies();
         this.accessLifetime = config.getAccessTokenLifetime().toJavaDuration();
         this.refreshLifetime = config.getRefreshTokenLifetime().toJavaDuration();
@@ -74,17 +74,18 @@ public final class TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response signIn(InputStream body, @Context ContainerRequestContext request) {
-        final JsonBodies fields = parse(body, Set.of("username", "email", "password"));
-        final String username = fields.text("username").orElse(null);
-        final String email = fields.text("email").orElse(null);
-        if ((username == null) == (email == null)) {
+        final SignInBody fields = bodies.read(read(body), SignInBody.class);
+        if ((fields.username() == null) == (fields.email() == null)) {
             throw new BadRequestException("give either 'username' or 'email', not both and not neither");
         }
-        final String password = fields.requiredText("password");
-        if (password.length() > UserService.MAX_PASSWORD_LENGTH * 2) {
+        if (fields.password() == null) {
+            throw new BadRequestException("'password' is required");
+        }
+        if (fields.password().length() > UserService.MAX_PASSWORD_LENGTH * 2) {
             throw new BadRequestException("'password' is too long");
         }
-        return answer(signIns.signIn(username, email, password, Origin.of(request)), REFUSED);
+        return answer(signIns.signIn(fields.username(), fields.email(), fields.password(), Origin.of(request)),
+                REFUSED);
     }
 
     @POST
@@ -110,7 +111,8 @@ public final class TokenResource {
     @Path("verify")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response verify(InputStream body, @Context ContainerRequestContext request) {
-        final String token = parse(body, Set.of("token")).requiredText("token");
+        final String token = Optional.ofNullable(bodies.read(read(body), VerifyBody.class).token())
+                .orElseThrow(() -> new BadRequestException("'token' is required"));
         final JwtTokens.Check check = signIns.verify(token, Origin.of(request));
         if (!(check instanceof JwtTokens.Valid valid)) {
             throw unauthorized(INVALID_TOKEN);
@@ -157,7 +159,7 @@ public final class TokenResource {
     private Optional<String> presentedRefresh(InputStream body, ContainerRequestContext request) {
         final String text = read(body);
         if (!text.isBlank()) {
-            final Optional<String> fromBody = JsonBodies.object(json, text, Set.of("refresh")).text("refresh");
+            final Optional<String> fromBody = Optional.ofNullable(bodies.read(text, RefreshBody.class).refresh());
             if (fromBody.isPresent()) {
                 return fromBody;
             }
@@ -167,11 +169,7 @@ public final class TokenResource {
                 : Optional.of(cookie.getValue());
     }
 
-    /** The body as a JSON object of known fields; bad input is a 400 (see {@link RequestRefusedExceptionMapper}). */
-    private JsonBodies parse(InputStream body, Set<String> known) {
-        return JsonBodies.object(json, read(body), known);
-    }
-
+    /** The body's text, at most {@value #MAX_BODY_BYTES} bytes (else a 413); bad JSON in it is a 400. */
     private static String read(InputStream body) {
         if (body == null) {
             return "";
@@ -225,5 +223,30 @@ public final class TokenResource {
                 .secure(cookies.isSecure())
                 .sameSite(NewCookie.SameSite.LAX)
                 .build();
+    }
+
+    /** {@code POST /api/v1/token/}: a username or an email, and the password. {@link #toString()} leaves it out. */
+    record SignInBody(@JsonProperty("username") String username, @JsonProperty("email") String email,
+                      @JsonProperty("password") String password) {
+        @Override
+        public String toString() {
+            return "SignInBody[username=" + username + ", email=" + email + "]";
+        }
+    }
+
+    /** {@code POST /api/v1/token/refresh/} and {@code logout/}: the refresh token, if not in the cookie. */
+    record RefreshBody(@JsonProperty("refresh") String refresh) {
+        @Override
+        public String toString() {
+            return "RefreshBody[]";
+        }
+    }
+
+    /** {@code POST /api/v1/token/verify/}: the access token to check. */
+    record VerifyBody(@JsonProperty("token") String token) {
+        @Override
+        public String toString() {
+            return "VerifyBody[]";
+        }
     }
 }

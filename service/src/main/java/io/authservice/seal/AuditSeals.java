@@ -3,6 +3,7 @@ package io.authservice.seal;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditMinuteCounts;
 import io.authservice.audit.AuditStore;
+import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.seal.SealKeys;
 import io.authservice.audit.seal.SealedRetention;
 import io.authservice.audit.seal.SealedStores;
@@ -25,8 +26,22 @@ public final class AuditSeals {
      * restarted instance continues its chain (two processes on one host share it, one batch at a time).
      */
     public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
-        return SealedStores.of(jdbi, config.getAudit().getSeal(), clock, List.of(new AuditMinuteCounts()))
+        return directStore(jdbi, config, clock, alerting(jdbi, config, clock));
+    }
+
+    /** As {@link #directStore(Jdbi, AuthServiceConfiguration, Clock)}, with {@code alerting}'s steps (counts, rules) before the seal. */
+    public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Clock clock, Alerting alerting) {
+        return SealedStores.of(jdbi, config.getAudit().getSeal(), clock, alerting.steps())
                 .forChain(SealedStores.directChain(chainName(config)));
+    }
+
+    /**
+     * The alert rules ({@code alerts}) of the direct sink, raising their alert.raised events into the sealed
+     * chain {@code alerts:<instance>}.
+     */
+    public static Alerting alerting(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
+        return Alerting.of(config.getAlerts(), SealedStores.of(jdbi, config.getAudit().getSeal(), clock,
+                List.of(new AuditMinuteCounts())), chainName(config), clock);
     }
 
     /**

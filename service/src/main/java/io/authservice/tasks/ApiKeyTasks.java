@@ -2,8 +2,10 @@ package io.authservice.tasks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.auth.ApiKeyCache;
+import io.authservice.core.ApiKeyChanges;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeyService;
+import io.authservice.core.KeyPolicy;
 import io.authservice.core.KeyRef;
 import io.authservice.core.OperatorDurations;
 import io.authservice.core.Scopes;
@@ -18,7 +20,8 @@ import java.util.TreeSet;
 /**
  * The API key admin tasks ({@code POST /tasks/<name>} on the admin port). Parameters: {@code name},
  * {@code id}, {@code scopes} (comma-separated), {@code expires_in} and {@code grace} (90d, 24h, ...),
- * {@code format=json}.
+ * {@code allowed_addresses} (CIDR ranges, comma-separated), {@code rate_limit} (600/1m), {@code new_name}
+ * ({@code update-api-key}), {@code format=json}.
  */
 public final class ApiKeyTasks {
     private ApiKeyTasks() {
@@ -27,14 +30,24 @@ public final class ApiKeyTasks {
     public static List<Task> all(ApiKeyService keys, ApiKeyReports reports, ApiKeyCache cache,
                                  Duration defaultGrace, ObjectMapper json) {
         return List.of(
-                new ReportingTask("create-api-key", json, Set.of("name", "scopes", "expires_in"),
+                new ReportingTask("create-api-key", json, Set.of("name", "scopes", "expires_in", "allowed_addresses",
+                        "rate_limit"),
                         (params, body, actor) -> reports.created(keys.create(
                                 params.get("name").orElse(null),
                                 scopes(params),
                                 params.get("expires_in").map(v -> OperatorDurations.parse(v, "expires_in", false)).orElse(null),
+                                KeyPolicy.parse(params.get("allowed_addresses").orElse(null),
+                                        params.get("rate_limit").orElse(null)),
                                 actor))),
                 new ReportingTask("list-api-keys", json, Set.of(),
                         (params, body, actor) -> reports.list(keys.list())),
+                new ReportingTask("update-api-key", json, Set.of("id", "name", "new_name", "scopes", "allowed_addresses",
+                        "rate_limit"),
+                        (params, body, actor) -> reports.updated(keys.update(ref(params), new ApiKeyChanges(
+                                params.get("new_name").orElse(null),
+                                params.get("scopes").map(Scopes::parse).orElse(null),
+                                params.get("allowed_addresses").orElse(null),
+                                params.get("rate_limit").orElse(null)), actor))),
                 new ReportingTask("deactivate-api-key", json, Set.of("id", "name"),
                         (params, body, actor) -> reports.deactivated(keys.deactivate(ref(params), actor))),
                 new ReportingTask("rotate-api-key", json, Set.of("id", "name", "grace"),

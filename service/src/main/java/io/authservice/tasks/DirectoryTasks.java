@@ -1,28 +1,22 @@
 package io.authservice.tasks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.authservice.core.DirectoryCsv;
 import io.authservice.core.DirectoryReports;
 import io.authservice.core.DjangoCsv;
 import io.authservice.core.EmployeeService;
 import io.authservice.core.InvalidInputException;
+import io.authservice.core.JsonBodies;
 import io.authservice.core.NewEmployee;
 import io.authservice.core.NewUser;
 import io.authservice.core.Roles;
-import io.authservice.core.Text;
 import io.authservice.core.UserRef;
 import io.authservice.core.UserService;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The user and employee admin tasks ({@code POST /tasks/<name>} on the admin port).
@@ -47,9 +41,10 @@ public final class DirectoryTasks {
 
     public static List<Task> all(UserService users, EmployeeService employees, DirectoryReports reports,
                                  ObjectMapper json) {
+        final JsonBodies bodies = new JsonBodies(json);
         return List.of(
                 new ReportingTask("create-user", json, Set.of(), (params, body, actor) -> {
-                    final CreateUserBody request = parse(json, body, CreateUserBody.class);
+                    final CreateUserBody request = bodies.read(body, CreateUserBody.class);
                     return reports.userCreated(users.create(
                             NewUser.of(request.username(), request.email(), request.firstName(), request.lastName(),
                                     request.roles()),
@@ -88,39 +83,5 @@ public final class DirectoryTasks {
         public String toString() {
             return "CreateUserBody[username=" + username + ", roles=" + roles + "]";
         }
-    }
-
-    /**
-     * Reads a JSON object body. Messages name the field at fault but never repeat the body's text:
-     * it may hold a password.
-     */
-    static <T> T parse(ObjectMapper json, String body, Class<T> type) {
-        if (body == null || body.isBlank()) {
-            throw new InvalidInputException("the request body must be a JSON object (Content-Type: application/json)");
-        }
-        try {
-            return json.readerFor(type)
-                    .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readValue(body);
-        } catch (UnrecognizedPropertyException e) {
-            throw new InvalidInputException("unknown field '" + Text.printable(e.getPropertyName()) + "'; known fields: "
-                    + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")));
-        } catch (MismatchedInputException e) {
-            final String field = field(e);
-            throw new InvalidInputException(field.isEmpty() ? "the request body must be a JSON object"
-                    : "'" + field + "' has the wrong type");
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException("the request body is not valid JSON"
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")"));
-        }
-    }
-
-    private static String field(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? Text.printable(ref.getFieldName()) : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."))
-                .replace(".[", "[");
     }
 }

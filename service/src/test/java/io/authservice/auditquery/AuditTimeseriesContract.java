@@ -178,6 +178,146 @@ abstract class AuditTimeseriesContract {
         assertThat(anonymous.json().get("code").asInt()).isEqualTo(401);
     }
 
+    @Test
+    void aBreakdownCountsEveryMatchingEventPerValue() {
+        final long key = otherKeyId();
+        final long other = otherKeyId();
+        final Instant start = Instant.parse("2026-10-08T10:00:00Z");
+        final List<AuditEvent> events = new ArrayList<>();
+        // the key: 30 uses from 10.9.8.7 and 12 from 10.9.8.8 (3 of those rejected), one use from 10.9.8.9 outside the range
+        for (int i = 0; i < 30; i++) {
+            events.add(use(key, start.plusSeconds(i * 60L), "10.9.8.7"));
+        }
+        for (int i = 0; i < 12; i++) {
+            events.add(i < 3 ? rejected(key, start.plusSeconds(i * 50L + 7), AuditReasons.INACTIVE, "10.9.8.8", "hmac-sha256:b" + key)
+                    : use(key, start.plusSeconds(i * 50L + 7), "10.9.8.8"));
+        }
+        events.add(use(key, start.minusSeconds(1), "10.9.8.9"));
+        // the attacker's address tried the fingerprint against the key and another key
+        events.add(rejected(other, start.plusSeconds(3), AuditReasons.INACTIVE, "10.9.8.8", "hmac-sha256:b" + key));
+        store(events);
+        store(events);
+        final String range = "from=2026-10-08T10:00:00Z&to=2026-10-08T11:00:00Z";
+
+        final JsonNode addresses = breakdown(range + "&by=client_address&key_id=" + key);
+        assertThat(addresses.get("by").asText()).isEqualTo("client_address");
+        assertThat(addresses.get("more").asBoolean()).isFalse();
+        assertThat(addresses.get("groups")).hasSize(2);
+        final JsonNode first = addresses.get("groups").get(0);
+        assertThat(first.get("value").asText()).isEqualTo("10.9.8.7");
+        assertThat(first.get("events").asLong()).isEqualTo(30);
+        assertThat(first.get("failures").asLong()).isZero();
+        assertThat(first.get("first_seen").asText()).isEqualTo("2026-10-08T10:00:00Z");
+        assertThat(first.get("last_seen").asText()).isEqualTo("2026-10-08T10:29:00Z");
+        final JsonNode second = addresses.get("groups").get(1);
+        assertThat(second.get("value").asText()).isEqualTo("10.9.8.8");
+        assertThat(second.get("events").asLong()).isEqualTo(12);
+        assertThat(second.get("failures").asLong()).isEqualTo(3);
+
+        // the keys an address touched, with their names; numbers stay numbers
+        final JsonNode keys = breakdown(range + "&by=key_id&client_address=10.9.8.8");
+        assertThat(keys.get("groups")).hasSize(2);
+        assertThat(keys.get("groups").get(0).get("value").isNumber()).isTrue();
+        assertThat(keys.get("groups").get(0).get("value").asLong()).isEqualTo(key);
+        assertThat(keys.get("groups").get(0).get("key_name").asText()).isEqualTo("k");
+        assertThat(keys.get("groups").get(1).get("value").asLong()).isEqualTo(other);
+        assertThat(keys.get("groups").get(1).get("events").asLong()).isEqualTo(1);
+
+        // the addresses a fingerprint came from, and a limit that cuts the list says there is more
+        final JsonNode tried = breakdown(range + "&by=client_address&limit=1&fingerprint=" + enc("hmac-sha256:b" + key));
+        assertThat(tried.get("groups")).singleElement().satisfies(g -> {
+            assertThat(g.get("value").asText()).isEqualTo("10.9.8.8");
+            assertThat(g.get("events").asLong()).isEqualTo(4);
+            assertThat(g.get("failures").asLong()).isEqualTo(4);
+        });
+        assertThat(tried.get("more").asBoolean()).isFalse();
+        final JsonNode cut = breakdown(range + "&by=client_address&limit=1&key_id=" + key);
+        assertThat(cut.get("groups")).hasSize(1);
+        assertThat(cut.get("more").asBoolean()).isTrue();
+
+        // nothing matches: no groups, not an error
+        assertThat(breakdown(range + "&by=user_id&key_id=" + key).get("groups")).isEmpty();
+    }
+
+    @Test
+    void aBreakdownRefusesBadInputWith400AndIsOpenToWhoMayReadTheTrail() {
+        final Map<String, String> cases = Map.of(
+                "", "'by': is required",
+                "by=user_agent", "'by': 'user_agent' is not one of client_address, key_id, user_id, fingerprint, type, reason, path",
+                "by=key_id&limit=0", "'limit': must be between 1 and 1000",
+                "by=key_id&limit=many", "'limit': 'many' is not a whole number",
+                "by=key_id&user_id=x", "'user_id': 'x' is not a whole number",
+                "by=key_id&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "'from' must be before 'to'",
+                "by=key_id&bucket=1h", "unknown parameter 'bucket'; known: by, client_address, fingerprint, from, key_id, "
+                        + "key_name, limit, outcome, path, reason, to, type, user_id");
+        cases.forEach((query, message) -> {
+            final Http.Answer answer = http.get("/api/v1/audit/breakdown/?" + query, "X-API-Key", reader);
+            assertThat(answer.status()).as(query).isEqualTo(400);
+            assertThat(answer.header("Content-Type")).as(query).startsWith("application/json");
+            assertThat(answer.json().get("code").asInt()).as(query).isEqualTo(400);
+            assertThat(answer.json().get("message").asText()).as(query).isEqualTo(message);
+        });
+        final String path = "/api/v1/audit/breakdown/?by=client_address";
+        assertThat(http.get(path, "X-API-Key", reader).status()).isEqualTo(200);
+        assertThat(http.get(path, "X-API-Key", createKey(unique("plain"), null).getValue()).status()).isEqualTo(403);
+        assertThat(http.get(path).status()).isEqualTo(401);
+    }
+
+    @Test
+    void theSummaryReadsWholeMinutesFromTheCountsAndTheEndsFromTheEventsWithTheSameAnswer() {
+        final long key = otherKeyId();
+        final Instant start = Instant.parse("2026-10-11T10:00:00Z");
+        final List<AuditEvent> events = new ArrayList<>();
+        // an event every 13 s for 10 minutes; every fifth one rejected
+        for (int i = 0; i < 47; i++) {
+            events.add(i % 5 == 0 ? rejected(key, start.plusSeconds(i * 13L), AuditReasons.UNKNOWN) : use(key, start.plusSeconds(i * 13L)));
+        }
+        store(events);
+        store(events);
+        // from and to inside minutes: 10:01:20 to 10:08:40
+        final Instant from = start.plusSeconds(80);
+        final Instant to = start.plusSeconds(520);
+        final List<AuditEvent> inRange = events.stream()
+                .filter(e -> !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to)).toList();
+        final long uses = inRange.stream().filter(e -> e.type().equals(AuditEventTypes.API_KEY_USED)).count();
+        final long failures = inRange.size() - uses;
+        assertThat(uses).isPositive();
+        assertThat(failures).isPositive();
+
+        for (String range : List.of("from=" + enc(from.toString()) + "&to=" + enc(to.toString()),
+                // a range inside one minute is read from the events alone
+                "from=" + enc(start.plusSeconds(61).toString()) + "&to=" + enc(start.plusSeconds(119).toString()))) {
+            final Http.Answer answer = http.get("/api/v1/audit/summary/?" + range, "X-API-Key", reader);
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            final JsonNode summary = answer.json();
+            final boolean whole = range.contains(enc(from.toString()));
+            final Instant f = whole ? from : start.plusSeconds(61);
+            final Instant t = whole ? to : start.plusSeconds(119);
+            final List<AuditEvent> expected = events.stream()
+                    .filter(e -> !e.occurredAt().isBefore(f) && e.occurredAt().isBefore(t)).toList();
+            final Map<String, Long> byType = new java.util.TreeMap<>();
+            expected.forEach(e -> byType.merge(e.type() + "/" + e.outcome(), 1L, Long::sum));
+            final Map<String, Long> answered = new java.util.TreeMap<>();
+            summary.get("by_type_and_outcome").forEach(row ->
+                    answered.put(row.get("type").asText() + "/" + row.get("outcome").asText(), row.get("count").asLong()));
+            assertThat(answered).as(range).isEqualTo(byType);
+            final AuditEvent lastUse = expected.stream().filter(e -> e.type().equals(AuditEventTypes.API_KEY_USED))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(summary.get("uses_per_key")).as(range).singleElement().satisfies(row -> {
+                assertThat(row.get("key_id").asLong()).isEqualTo(key);
+                assertThat(row.get("key_name").asText()).isEqualTo("k");
+                assertThat(row.get("uses").asLong()).isEqualTo(byType.get(AuditEventTypes.API_KEY_USED + "/success"));
+                assertThat(Instant.parse(row.get("last_used_at").asText())).isEqualTo(lastUse.occurredAt());
+            });
+        }
+    }
+
+    private JsonNode breakdown(String query) {
+        final Http.Answer answer = http.get("/api/v1/audit/breakdown/?" + query, "X-API-Key", reader);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json();
+    }
+
     private JsonNode series(String query) {
         final Http.Answer answer = http.get("/api/v1/audit/timeseries/?" + query, "X-API-Key", reader);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
@@ -211,8 +351,18 @@ abstract class AuditTimeseriesContract {
     }
 
     private static AuditEvent use(long key, Instant at) {
+        return use(key, at, "10.9.8.7");
+    }
+
+    private static AuditEvent use(long key, Instant at, String address) {
         return AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, at).key(key, "k", "abcd1234")
-                .request("10.9.8.7", "ua", "GET", "/api/v1/whoami/").status(200).build();
+                .request(address, "ua", "GET", "/api/v1/whoami/").status(200).build();
+    }
+
+    private static AuditEvent rejected(long key, Instant at, String reason, String address, String fingerprint) {
+        return AuditEvent.builder(AuditEventTypes.API_KEY_REJECTED, AuditEvent.FAILURE, at).reason(reason)
+                .key(key, "k", "abcd1234").request(address, "ua", "GET", "/api/v1/whoami/").status(401)
+                .fingerprint(fingerprint).build();
     }
 
     private static AuditEvent rejected(long key, Instant at, String reason) {

@@ -24,13 +24,16 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code seed-demo} on the jar, on the embedded default's H2 file: what it stores, and that it runs once. */
+/**
+ * {@code seed-demo} on the jar, on the embedded default's H2 file and on PostgreSQL: what it stores
+ * (with per-minute counts equal to the events), and that it runs once.
+ */
 class SeedDemoCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir = TestApps.tempDir();
-    private final TestDatabases.Db db = TestDatabases.newH2(dir);
-    private final String config = TestApps.writeConfig(db, dir);
-    private final Jdbi jdbi = Databases.configure(Jdbi.create(db.url(), db.user(), db.password()));
+    private TestDatabases.Db db;
+    private String config;
+    private Jdbi jdbi;
 
     private long count(String where) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM audit_events WHERE " + where)
@@ -38,7 +41,19 @@ class SeedDemoCommandTest {
     }
 
     @Test
-    void fillsAnEmptyDatabaseOnceWithPeopleKeysAndAWeekOfTraffic() throws Exception {
+    void fillsAnEmptyH2DatabaseOnceWithPeopleKeysAndAWeekOfTraffic() throws Exception {
+        fillsAnEmptyDatabaseOnce(TestDatabases.newH2(dir));
+    }
+
+    @Test
+    void fillsAnEmptyPostgresDatabaseOnceWithPeopleKeysAndAWeekOfTraffic() throws Exception {
+        fillsAnEmptyDatabaseOnce(TestDatabases.newPostgres());
+    }
+
+    private void fillsAnEmptyDatabaseOnce(TestDatabases.Db database) throws Exception {
+        db = database;
+        config = TestApps.writeConfig(db, dir);
+        jdbi = Databases.configure(Jdbi.create(db.url(), db.user(), db.password()));
         Databases.migrate(jdbi);
         final Instant before = Instant.now();
 
@@ -78,6 +93,10 @@ class SeedDemoCommandTest {
         assertThat(count("key_name = '" + SeedDemoCommand.LEGACY_KEY + "' AND reason = '" + AuditReasons.INACTIVE + "'"))
                 .isBetween(330L, 336L);
         assertThat(count("type = '" + AuditEventTypes.LOGIN_SUCCEEDED + "'")).isBetween(6L, 7L);
+        // the charts' per-minute counts hold every event it stored
+        final long counted = jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(events), 0) FROM audit_minute_counts")
+                .mapTo(Long.class).one());
+        assertThat(counted).isEqualTo(count("1 = 1"));
 
         // a second run is refused in words and changes nothing
         final long stored = count("1 = 1");

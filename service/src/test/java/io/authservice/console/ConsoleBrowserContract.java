@@ -226,6 +226,41 @@ abstract class ConsoleBrowserContract {
     }
 
     @Test
+    void theKeyPageCountsTheAddressesAsTheBreakdownApiDoes() {
+        Assumptions.assumeTrue(everyPage(), "run on H2");
+        final long key = otherKeyId();
+        final Instant now = Instant.now();
+        final List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            events.add(use(key, now.minus(Duration.ofMinutes(5 + i))));
+        }
+        for (int i = 0; i < 3; i++) {
+            events.add(rejected(key, now.minus(Duration.ofMinutes(30 + i)), AuditReasons.INACTIVE, "hmac-sha256:k" + key));
+        }
+        store(events);
+        final User user = createUser("security");
+        signIn(user);
+
+        driver.get(base() + "#/key/" + key + "?range=24h");
+        wait.until(d -> d.findElements(By.cssSelector("#touched-addresses tbody tr")).size() == 2);
+        final List<List<String>> shown = driver.findElements(By.cssSelector("#touched-addresses tbody tr")).stream()
+                .map(row -> List.of(row.findElement(By.cssSelector("[data-column=value]")).getText(),
+                        row.findElement(By.cssSelector("[data-column=events]")).getText(),
+                        row.findElement(By.cssSelector("[data-column=failures]")).getText()))
+                .toList();
+
+        final Instant to = now.plus(Duration.ofMinutes(1));
+        final JsonNode api = get("/api/v1/audit/breakdown/?by=client_address&key_id=" + key + "&from="
+                + enc(to.minus(Duration.ofDays(1)).toString()) + "&to=" + enc(to.toString()), bearer(user));
+        final List<List<String>> counted = new ArrayList<>();
+        api.get("groups").forEach(g -> counted.add(List.of(g.get("value").asText(), g.get("events").asText(),
+                g.get("failures").asText())));
+        assertThat(shown).isEqualTo(counted)
+                .containsExactly(List.of("10.9.8.7", "7", "0"), List.of("198.51.100.9", "3", "3"));
+        assertNoCspViolation();
+    }
+
+    @Test
     void aKeyDeactivatedInTheConsoleIsRefusedOnItsNextRequest() {
         final com.fasterxml.jackson.databind.JsonNode created = admin.json("create-api-key",
                 Map.of("name", "console-" + UUID.randomUUID().toString().substring(0, 8)));

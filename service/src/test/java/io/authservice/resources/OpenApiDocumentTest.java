@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.api.ApiKeyList;
 import io.authservice.api.ApiKeyView;
+import io.authservice.api.AuditBreakdown;
 import io.authservice.api.AuditSeries;
 import io.authservice.api.AuditSummary;
 import io.authservice.api.EmployeeView;
@@ -241,6 +242,8 @@ class OpenApiDocumentTest {
         records.put("/components/schemas/ApiKeyList", ApiKeyList.class);
         records.put("/components/schemas/ApiKey", ApiKeyView.class);
         records.put("/components/schemas/AuditSeries", AuditSeries.class);
+        records.put("/components/schemas/AuditBreakdown", AuditBreakdown.class);
+        records.put("/components/schemas/AuditBreakdown/properties/groups/items", AuditBreakdown.Group.class);
         records.put("/components/schemas/AuditSeries/properties/series/items", AuditSeries.Group.class);
         records.put("/components/schemas/AuditSummary", AuditSummary.class);
         records.put("/components/schemas/AuditSummary/properties/by_type_and_outcome/items", AuditSummary.TypeCount.class);

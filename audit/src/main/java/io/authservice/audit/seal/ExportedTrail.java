@@ -10,9 +10,14 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,13 +43,19 @@ public final class ExportedTrail implements TrailSource {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RECORD_PREFIX = "{\"" + RECORD_FIELD + "\":";
 
-    private final List<AuditEvent> events;
+    private static final byte[] RECORD_PREFIX_BYTES = RECORD_PREFIX.getBytes(StandardCharsets.UTF_8);
+    /** How an event line begins as {@link AuditWireFormat#encode} writes it, up to its id; then its time. */
+    private static final byte[] EVENT_PREFIX = ("{\"" + AuditWireFormat.VERSION_FIELD + "\":" + AuditWireFormat.VERSION
+            + ",\"id\":\"").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OCCURRED_AT = "\",\"occurred_at\":\"".getBytes(StandardCharsets.UTF_8);
+
+    private final EventLines events;
     private final List<Seal> seals;
     private final List<SealPurge> purges;
     private final Instant from;
     private final Instant to;
 
-    private ExportedTrail(List<AuditEvent> events, List<Seal> seals, List<SealPurge> purges, Instant from, Instant to) {
+    private ExportedTrail(EventLines events, List<Seal> seals, List<SealPurge> purges, Instant from, Instant to) {
         this.events = events;
         this.seals = seals;
         this.purges = purges;
@@ -126,58 +137,117 @@ public final class ExportedTrail implements TrailSource {
     }
 
     /**
-     * Reads an export back.
+     * Reads an export back from a file, in two passes: the seals, purge records and range first, then,
+     * while {@link TrailVerifier#verifyExport} checks them, the events, one line at a time, none kept.
      *
      * @throws IllegalArgumentException naming the line that is not an event or a record, or when the
-     *                                  file carries no seals (it was exported without them)
+     *                                  file carries no seals (it was exported without them); a line
+     *                                  that only looks like an event is named while it is verified
+     */
+    public static ExportedTrail read(Path file) throws IOException {
+        final Records records = new Records();
+        try (InputStream in = Files.newInputStream(file)) {
+            ByteLines.forEach(in, (number, bytes, offset, length) -> {
+                if (isRecord(bytes, offset, length)) {
+                    records.add(number, new String(bytes, offset, length, StandardCharsets.UTF_8));
+                }
+            });
+        }
+        return records.trail(each -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                ByteLines.forEach(in, (number, bytes, offset, length) -> {
+                    if (!isRecord(bytes, offset, length)) {
+                        each.line(number, bytes, offset, length);
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * Reads an export back from a reader, keeping its event lines (as bytes) for the verification: for
+     * an export small enough to hold; {@link #read(Path)} reads a file of any size.
+     *
+     * @throws IllegalArgumentException as {@link #read(Path)}
      */
     public static ExportedTrail read(BufferedReader in) throws IOException {
-        final List<AuditEvent> events = new ArrayList<>();
-        final List<Seal> seals = new ArrayList<>();
-        final List<SealPurge> purges = new ArrayList<>();
-        Instant from = null;
-        Instant to = null;
-        boolean range = false;
+        final Records records = new Records();
+        final List<byte[]> events = new ArrayList<>();
+        final List<Integer> numbers = new ArrayList<>();
         int number = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             number++;
-            if (line.isBlank()) {
-                continue;
+            if (line.startsWith(RECORD_PREFIX)) {
+                records.add(number, line);
+            } else if (!line.isBlank()) {
+                events.add(line.getBytes(StandardCharsets.UTF_8));
+                numbers.add(number);
             }
+        }
+        return records.trail(each -> {
+            for (int i = 0; i < events.size(); i++) {
+                each.line(numbers.get(i), events.get(i), 0, events.get(i).length);
+            }
+        });
+    }
+
+    private static boolean isRecord(byte[] bytes, int offset, int length) {
+        return length >= RECORD_PREFIX_BYTES.length
+                && Arrays.equals(bytes, offset, offset + RECORD_PREFIX_BYTES.length, RECORD_PREFIX_BYTES, 0, RECORD_PREFIX_BYTES.length);
+    }
+
+    /** The seals, purge records and range of a file, as its record lines are read. */
+    private static final class Records {
+        private final List<Seal> seals = new ArrayList<>();
+        private final List<SealPurge> purges = new ArrayList<>();
+        private Instant from;
+        private Instant to;
+        private boolean range;
+
+        /** A line that begins as a record does (records are written with "record" first). */
+        void add(int number, String line) {
             try {
-                // the records are written with "record" first; an event line is parsed once, as an event
-                if (!line.startsWith(RECORD_PREFIX)) {
-                    events.add(AuditWireFormat.decode(line.getBytes(StandardCharsets.UTF_8)));
-                } else {
-                    final JsonNode node = JSON.readTree(line);
-                    final String record = node.path(RECORD_FIELD).asText();
-                    switch (record) {
-                        case "seal" -> seals.add(new Seal(text(node, "chain"), node.get("seq").asLong(), text(node, "kind"),
-                                node.get("event_count").asInt(), instant(node, "first_at"), instant(node, "last_at"),
-                                text(node, "events_sha256"), node.path("members").isTextual()
-                                ? Base64.getDecoder().decode(node.get("members").asText()) : null, text(node, "prev_digest"),
-                                text(node, "key_id"), text(node, "signature"), instant(node, "sealed_at")));
-                        case "purge" -> purges.add(new SealPurge(text(node, "chain"), node.get("last_seq").asLong(),
-                                text(node, "last_digest"), instant(node, "cutoff"), instant(node, "purged_at"),
-                                text(node, "key_id"), text(node, "signature")));
-                        case "range" -> {
-                            range = true;
-                            from = node.has("from") ? instant(node, "from") : null;
-                            to = node.has("to") ? instant(node, "to") : null;
-                        }
-                        default -> throw new IllegalArgumentException("unknown record '" + record + "'");
+                final JsonNode node = JSON.readTree(line);
+                final String record = node.path(RECORD_FIELD).asText();
+                switch (record) {
+                    case "seal" -> seals.add(new Seal(text(node, "chain"), node.get("seq").asLong(), text(node, "kind"),
+                            node.get("event_count").asInt(), instant(node, "first_at"), instant(node, "last_at"),
+                            text(node, "events_sha256"), node.path("members").isTextual()
+                            ? Base64.getDecoder().decode(node.get("members").asText()) : null, text(node, "prev_digest"),
+                            text(node, "key_id"), text(node, "signature"), instant(node, "sealed_at")));
+                    case "purge" -> purges.add(new SealPurge(text(node, "chain"), node.get("last_seq").asLong(),
+                            text(node, "last_digest"), instant(node, "cutoff"), instant(node, "purged_at"),
+                            text(node, "key_id"), text(node, "signature")));
+                    case "range" -> {
+                        range = true;
+                        from = node.has("from") ? instant(node, "from") : null;
+                        to = node.has("to") ? instant(node, "to") : null;
                     }
+                    default -> throw new IllegalArgumentException("unknown record '" + record + "'");
                 }
             } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException("line " + number + " is neither an audit event nor a seal record: "
-                        + e.getMessage(), e);
+                throw notAnEventOrRecord(number, e);
             }
         }
-        if (seals.isEmpty() && purges.isEmpty() && !range) {
-            throw new IllegalArgumentException("the file carries no seals, so it cannot be verified:"
-                    + " export it with include=seals (audit --with-seals)");
+
+        ExportedTrail trail(EventLines events) {
+            if (seals.isEmpty() && purges.isEmpty() && !range) {
+                throw new IllegalArgumentException("the file carries no seals, so it cannot be verified:"
+                        + " export it with include=seals (audit --with-seals)");
+            }
+            return new ExportedTrail(events, seals, purges, from, to);
         }
-        return new ExportedTrail(events, seals, purges, from, to);
+    }
+
+    private static IllegalArgumentException notAnEventOrRecord(int number, Exception e) {
+        return new IllegalArgumentException("line " + number + " is neither an audit event nor a seal record: "
+                + e.getMessage(), e);
+    }
+
+    /** The export's event lines (every line that is not blank and not a record), read again at each call. */
+    @FunctionalInterface
+    private interface EventLines {
+        void forEach(ByteLines.Handler each) throws IOException;
     }
 
     private static String text(JsonNode node, String field) {
@@ -229,12 +299,76 @@ public final class ExportedTrail implements TrailSource {
                 .sorted(java.util.Comparator.comparingLong(Seal::seq)).toList();
     }
 
+    /**
+     * Each event line in {@code [from, to]}, hashed as it stands: a line as {@link AuditWireFormat#encode}
+     * writes it is found unchanged by its hash alone; only a line whose hash is not its member's is
+     * decoded (and encoded again, {@link TrailSource.Event#wireHash}). The id and time are read from
+     * their places in a line written that way, and decoded from any other.
+     *
+     * @throws IllegalArgumentException naming a line that is not an audit event
+     */
     @Override
-    public void events(Instant from, Instant to, Consumer<AuditEvent> each) {
-        for (AuditEvent event : events) {
-            if (!event.occurredAt().isBefore(from) && !event.occurredAt().isAfter(to)) {
-                each.accept(event);
+    public void events(Instant from, Instant to, Consumer<TrailSource.Event> each) {
+        final WireHasher hasher = new WireHasher();
+        try {
+            events.forEach((number, bytes, offset, length) -> {
+                UUID id = uuid(bytes, offset, length);
+                final int timeAt = offset + EVENT_PREFIX.length + 36 + OCCURRED_AT.length;
+                Instant at = id == null ? null : EventTimes.parse(bytes, timeAt, offset + length);
+                AuditEvent decoded = null;
+                if (at == null) {
+                    decoded = decode(number, bytes, offset, length);
+                    id = decoded.id();
+                    at = decoded.occurredAt();
+                }
+                if (at.isBefore(from) || at.isAfter(to)) {
+                    return;
+                }
+                final AuditEvent known = decoded;
+                each.accept(new TrailSource.Event(id, at, hasher.hash(bytes, offset, length),
+                        () -> hasher.hash(known != null ? known : decode(number, bytes, offset, length))));
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the export again", e);
+        }
+    }
+
+    private static AuditEvent decode(int number, byte[] bytes, int offset, int length) {
+        try {
+            return AuditWireFormat.decode(Arrays.copyOfRange(bytes, offset, offset + length));
+        } catch (RuntimeException e) {
+            throw notAnEventOrRecord(number, e);
+        }
+    }
+
+    /** The id of a line that begins as {@code encode} writes one (lower-case hex, then the time's field), or null. */
+    private static UUID uuid(byte[] bytes, int offset, int length) {
+        final int idAt = offset + EVENT_PREFIX.length;
+        if (length < EVENT_PREFIX.length + 36 + OCCURRED_AT.length
+                || !Arrays.equals(bytes, offset, idAt, EVENT_PREFIX, 0, EVENT_PREFIX.length)
+                || !Arrays.equals(bytes, idAt + 36, idAt + 36 + OCCURRED_AT.length, OCCURRED_AT, 0, OCCURRED_AT.length)) {
+            return null;
+        }
+        long most = 0;
+        long least = 0;
+        for (int i = 0; i < 36; i++) {
+            final byte b = bytes[idAt + i];
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (b != '-') {
+                    return null;
+                }
+                continue;
+            }
+            final int digit = b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : -1;
+            if (digit < 0) {
+                return null;
+            }
+            if (i < 18) {
+                most = most << 4 | digit;
+            } else {
+                least = least << 4 | digit;
             }
         }
+        return new UUID(most, least);
     }
 }

@@ -4,7 +4,6 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditWireFormat;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -26,7 +25,7 @@ public final class SealMembers {
 
     /** The SHA-256 of the event's wire form. */
     public static byte[] hash(AuditEvent event) {
-        return SealKey.Sha256.of(AuditWireFormat.encode(event));
+        return new WireHasher().hash(event);
     }
 
     /** The members of a batch of events, which must have distinct ids. */
@@ -34,10 +33,10 @@ public final class SealMembers {
         final List<AuditEvent> sorted = new ArrayList<>(events);
         sorted.sort(Comparator.comparing(AuditEvent::id, ID_ORDER));
         final ByteBuffer members = ByteBuffer.allocate(sorted.size() * SIZE);
-        final MessageDigest sha256 = SealKey.Sha256.digest();
+        final WireHasher hasher = new WireHasher();
         for (AuditEvent event : sorted) {
             members.putLong(event.id().getMostSignificantBits()).putLong(event.id().getLeastSignificantBits());
-            members.put(sha256.digest(AuditWireFormat.encode(event)));
+            members.put(hasher.hash(event));
         }
         return members.array();
     }
@@ -49,6 +48,14 @@ public final class SealMembers {
     static UUID id(byte[] members, int i) {
         final ByteBuffer buffer = ByteBuffer.wrap(members, i * SIZE, 16);
         return new UUID(buffer.getLong(), buffer.getLong());
+    }
+
+    static long most(byte[] members, int i) {
+        return ByteBuffer.wrap(members, i * SIZE, 8).getLong();
+    }
+
+    static long least(byte[] members, int i) {
+        return ByteBuffer.wrap(members, i * SIZE + 8, 8).getLong();
     }
 
     static boolean hashIs(byte[] members, int i, byte[] hash) {

@@ -1,11 +1,13 @@
 package io.authservice.audit.seal;
 
-import io.authservice.audit.AuditEvent;
+import io.authservice.audit.AuditWireFormat;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What {@link TrailVerifier} reads a sealed trail from: the store (one snapshot of it), or an NDJSON
@@ -25,5 +27,18 @@ interface TrailSource {
     List<Seal> seals(String chain, long first, long last);
 
     /** Every event that occurred in {@code [from, to]}. */
-    void events(Instant from, Instant to, Consumer<AuditEvent> each);
+    void events(Instant from, Instant to, Consumer<Event> each);
+
+    /**
+     * One event as the verifier checks it.
+     *
+     * @param hash     the SHA-256 of the bytes the source holds for it: the store's, of its wire form
+     *                 ({@link AuditWireFormat#encode}); an export's, of its line
+     * @param wireHash null when {@code hash} is of the wire form; else, called only while the
+     *                 callback runs, the SHA-256 of the wire form of the event the line holds (the
+     *                 line decoded and encoded again): a line written otherwise than {@code encode}
+     *                 writes it (spaces, another order of fields) holds the same event
+     */
+    record Event(UUID id, Instant occurredAt, byte[] hash, Supplier<byte[]> wireHash) {
+    }
 }

@@ -106,13 +106,15 @@ public final class TrailVerifier {
         }
 
         @Override
-        public void events(Instant from, Instant to, Consumer<AuditEvent> each) {
+        public void events(Instant from, Instant to, Consumer<TrailSource.Event> each) {
+            final WireHasher hasher = new WireHasher();
             try (ResultIterator<AuditEvent> events = handle.createQuery("SELECT * FROM audit_events"
                             + " WHERE occurred_at >= :from AND occurred_at <= :to")
                     .registerArgument(new UtcInstantArgumentFactory())
                     .bind("from", from).bind("to", to).setFetchSize(FETCH)
                     .map(new AuditEventMapper()).iterator()) {
-                events.forEachRemaining(each);
+                events.forEachRemaining(event -> each.accept(new TrailSource.Event(event.id(), event.occurredAt(),
+                        hasher.hash(event), null)));
             }
         }
     }
@@ -293,53 +295,61 @@ public final class TrailVerifier {
 
         /** Every event of the checked rows, and every event in the range; returns how many events were read. */
         private long checkEvents(List<Seal> rows) {
-            final Map<UUID, Long> slots = new HashMap<>();
-            final boolean[][] seen = new boolean[rows.size()][];
+            // each member of the checked rows gets a number: rowStart[r] + its place i in row r
+            final int[] rowStart = new int[rows.size() + 1];
             Instant eventsFrom = lo;
             Instant eventsTo = hi;
+            final boolean[] usable = new boolean[rows.size()];
             for (int r = 0; r < rows.size(); r++) {
                 final Seal row = rows.get(r);
                 final byte[] members = row.members() == null ? new byte[0] : row.members();
-                if (!SealKey.Sha256.hex(members).equals(row.eventsSha256()) || SealMembers.count(members) != row.eventCount()
-                        || members.length % SealMembers.SIZE != 0) {
+                usable[r] = SealKey.Sha256.hex(members).equals(row.eventsSha256()) && SealMembers.count(members) == row.eventCount()
+                        && members.length % SealMembers.SIZE == 0;
+                if (!usable[r]) {
                     found(TrailFinding.Kind.BAD_SIGNATURE, row.chainId(), row.seq(), null,
                             "its members are not those its signed events_sha256 covers");
-                    seen[r] = new boolean[0];
-                    continue;
                 }
-                seen[r] = new boolean[SealMembers.count(members)];
-                for (int i = 0; i < seen[r].length; i++) {
-                    slots.put(SealMembers.id(members, i), ((long) r << 32) | i);
+                rowStart[r + 1] = rowStart[r] + (usable[r] ? SealMembers.count(members) : 0);
+                if (usable[r]) {
+                    eventsFrom = row.firstAt().isBefore(eventsFrom) ? row.firstAt() : eventsFrom;
+                    eventsTo = row.lastAt().isAfter(eventsTo) ? row.lastAt() : eventsTo;
                 }
-                eventsFrom = row.firstAt().isBefore(eventsFrom) ? row.firstAt() : eventsFrom;
-                eventsTo = row.lastAt().isAfter(eventsTo) ? row.lastAt() : eventsTo;
             }
+            final int total = rowStart[rows.size()];
+            final MemberIndex index = new MemberIndex(total);
+            final int[] rowOf = new int[total];
+            for (int r = 0; r < rows.size(); r++) {
+                final byte[] members = rows.get(r).members();
+                for (int i = 0; i < rowStart[r + 1] - rowStart[r]; i++) {
+                    index.put(SealMembers.most(members, i), SealMembers.least(members, i), rowStart[r] + i);
+                    rowOf[rowStart[r] + i] = r;
+                }
+            }
+            final boolean[] seen = new boolean[total];
             final long[] read = {0};
             source.events(eventsFrom, eventsTo, event -> {
                 read[0]++;
-                final Long slot = slots.get(event.id());
-                if (slot == null) {
+                final int member = index.get(event.id().getMostSignificantBits(), event.id().getLeastSignificantBits());
+                if (member < 0) {
                     if (!event.occurredAt().isBefore(lo) && !event.occurredAt().isAfter(hi)) {
                         found(TrailFinding.Kind.EVENT_UNSEALED, null, null, event.id(), "stored outside any sealed batch");
                     }
                     return;
                 }
-                final int r = (int) (slot >>> 32);
-                final int i = (int) (long) slot;
-                seen[r][i] = true;
-                final Seal row = rows.get(r);
-                if (!SealMembers.hashIs(row.members(), i, SealMembers.hash(event))) {
+                seen[member] = true;
+                final Seal row = rows.get(rowOf[member]);
+                final int i = member - rowStart[rowOf[member]];
+                if (!SealMembers.hashIs(row.members(), i, event.hash())
+                        && (event.wireHash() == null || !SealMembers.hashIs(row.members(), i, event.wireHash().get()))) {
                     found(TrailFinding.Kind.EVENT_CHANGED, row.chainId(), row.seq(), event.id(),
                             "differs from what its batch sealed");
                 }
             });
-            for (int r = 0; r < rows.size(); r++) {
-                for (int i = 0; i < seen[r].length; i++) {
-                    if (!seen[r][i]) {
-                        final Seal row = rows.get(r);
-                        found(TrailFinding.Kind.EVENT_DELETED, row.chainId(), row.seq(), SealMembers.id(row.members(), i),
-                                "sealed but not in the store");
-                    }
+            for (int member = 0; member < total; member++) {
+                if (!seen[member]) {
+                    final Seal row = rows.get(rowOf[member]);
+                    found(TrailFinding.Kind.EVENT_DELETED, row.chainId(), row.seq(),
+                            SealMembers.id(row.members(), member - rowStart[rowOf[member]]), "sealed but not in the store");
                 }
             }
             return read[0];

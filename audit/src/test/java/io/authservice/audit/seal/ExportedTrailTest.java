@@ -5,12 +5,16 @@ import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditWireFormat;
 import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,8 +72,18 @@ class ExportedTrailTest {
         return lines;
     }
 
+    @TempDir
+    static Path files;
+
+    /** Read from a reader and from a file (two passes, the events streamed): the verdict must be the same. */
     private static TrailVerification verify(List<String> lines) throws IOException {
-        return TrailVerifier.verifyExport(ExportedTrail.read(new BufferedReader(new StringReader(String.join("\n", lines) + "\n"))), RING);
+        final String text = String.join("\n", lines) + "\n";
+        final TrailVerification fromReader = TrailVerifier.verifyExport(ExportedTrail.read(new BufferedReader(new StringReader(text))), RING);
+        final Path file = Files.createTempFile(files, "export", ".ndjson");
+        Files.writeString(file, text.replace("\n", "\r\n"), StandardCharsets.UTF_8);
+        final TrailVerification fromFile = TrailVerifier.verifyExport(ExportedTrail.read(file), RING);
+        assertThat(fromFile).usingRecursiveComparison().isEqualTo(fromReader);
+        return fromReader;
     }
 
     @ParameterizedTest
@@ -128,6 +142,39 @@ class ExportedTrailTest {
 
         assertThatThrownBy(() -> verify(events)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("carries no seals, so it cannot be verified");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.authservice.audit.seal.SealedTrailIntegrationTest#databases")
+    void aLineWrittenAnotherWayThatHoldsTheSameEventStillVerifies(Supplier<Jdbi> database) throws IOException {
+        final List<String> lines = new ArrayList<>(export(trail(database), null, null));
+        final AuditEvent first = AuditWireFormat.decode(lines.get(0).getBytes(StandardCharsets.UTF_8));
+        // spaces after the separators and the fields in another order: not the sealed bytes, but the same event
+        final com.fasterxml.jackson.databind.node.ObjectNode reordered = AuditWireFormat.toJson(first);
+        final String status = reordered.remove("status").toString();
+        lines.set(0, "{\"status\": " + status + ", " + reordered.toString().substring(1).replace("\",\"", "\", \""));
+
+        final TrailVerification offline = verify(lines);
+
+        assertThat(lines.get(0)).isNotEqualTo(AuditWireFormat.encodeToString(first));
+        assertThat(offline.findings()).isEmpty();
+        assertThat(offline.events()).isEqualTo(9);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.authservice.audit.seal.SealedTrailIntegrationTest#databases")
+    void aLineThatIsNotAnEventIsNamed(Supplier<Jdbi> database) {
+        final List<String> lines = new ArrayList<>(export(trail(database), null, null));
+        lines.set(2, lines.get(2).substring(0, lines.get(2).length() - 10));
+        lines.add(1, "not json");
+
+        assertThatThrownBy(() -> TrailVerifier.verifyExport(ExportedTrail.read(new BufferedReader(new StringReader(
+                String.join("\n", lines)))), RING)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("line 2 is neither an audit event nor a seal record");
+        lines.remove(1);
+        assertThatThrownBy(() -> TrailVerifier.verifyExport(ExportedTrail.read(new BufferedReader(new StringReader(
+                String.join("\n", lines)))), RING)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("line 3 is neither an audit event nor a seal record");
     }
 
     private static AuditEvent event(int minutes) {

@@ -15,12 +15,13 @@ import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.result.ResultIterator;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,8 +38,10 @@ import java.util.function.Function;
  * {@link TrailVerifier#verifyExport} over its NDJSON export. Prints {@code result <name> <value>}
  * lines; the script takes the medians.
  *
- * <p>Usage: {@code SealBench <scratch dir> <h2|postgres> <batches> <batch size> <verify events> [run]}; the
- * run number rotates the order of the three variants, so that none always runs first.
+ * <p>Usage: {@code SealBench <scratch dir> <h2|postgres> <batches> <batch size> <verify events> [run] [rounds]}; the
+ * run number rotates the order of the three variants, so that none always runs first; {@code rounds}
+ * pairs of rounds (of a tenth of {@code batches} each) measure the sealing overhead as CPU time
+ * ({@link #overhead}).
  */
 public final class SealBench {
     private static final SealKey KEY = SealKey.generate();
@@ -55,6 +58,7 @@ public final class SealBench {
         final int size = Integer.parseInt(args[3]);
         final int verifyEvents = Integer.parseInt(args[4]);
         final int run = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        final int rounds = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         Files.createDirectories(scratch);
         final Function<String, Jdbi> fresh = name -> migrated(database.equals("h2")
                 ? jdbi("jdbc:h2:file:" + scratch.resolve(name).resolve("auth") + ";MODE=PostgreSQL;WRITE_DELAY=0")
@@ -76,6 +80,10 @@ public final class SealBench {
             result("store-" + name + "-events-per-s", batches * (double) size / seconds);
         }
 
+        if (rounds > 0) {
+            overhead(fresh.apply("overhead"), database.equals("postgres"), rounds, Math.max(1, batches / 10), size);
+        }
+
         if (verifyEvents > 0) {
             final Jdbi jdbi = fresh.apply("verify");
             store(jdbi, List.of(new AuditMinuteCounts(), sealer()), verifyEvents / size, size);
@@ -88,10 +96,7 @@ public final class SealBench {
             final Path file = scratch.resolve("export.ndjson");
             export(jdbi, file);
             t0 = System.nanoTime();
-            final ExportedTrail trail;
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                trail = ExportedTrail.read(in);
-            }
+            final ExportedTrail trail = ExportedTrail.read(file);
             final long read = System.nanoTime();
             final TrailVerification exported = TrailVerifier.verifyExport(trail, RING);
             final long done = System.nanoTime();
@@ -101,6 +106,98 @@ public final class SealBench {
             check(exported, verifyEvents);
             Files.delete(file);
         }
+    }
+
+    /**
+     * The sealing overhead as CPU time, which the load of other processes on the machine does not
+     * inflate as it inflates wall time: {@code rounds} pairs of rounds of {@code batches} batches into
+     * one database, the minute counts alone and the minute counts with the sealer, in the order
+     * ABBA, BAAB, ... (so that neither always runs on the larger table or first after the other).
+     * A round's CPU is this thread's (the JDBC driver, and on H2 the whole database, which runs in
+     * it) plus, on PostgreSQL, the CPU of the connection's server process ({@code /proc/<pid>/stat}).
+     * Prints the median over the pairs of (sealed / counts - 1) for CPU and for wall time, the CPU
+     * per event of each variant, and the sealer step's own CPU (this thread, inside the step) as a
+     * share of a counts round's CPU.
+     */
+    private static void overhead(Jdbi jdbi, boolean postgres, int rounds, int batches, int size) throws IOException {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final long backend = postgres ? jdbi.withHandle(h -> h.createQuery("SELECT pg_backend_pid()").mapTo(Long.class).one()) : -1;
+        final long[] sealerNanos = {0};
+        final BatchSealer sealer = sealer();
+        final AuditStore.BatchStep timedSealer = (handle, inserted) -> {
+            final long t0 = threads.getCurrentThreadCpuTime();
+            sealer.stored(handle, inserted);
+            sealerNanos[0] += threads.getCurrentThreadCpuTime() - t0;
+        };
+        final AuditStore counts = new AuditStore(jdbi, List.of(new AuditMinuteCounts()));
+        final AuditStore sealed = new AuditStore(jdbi, List.of(new AuditMinuteCounts(), timedSealer));
+        // warm-up of both paths on this database
+        round(counts, threads, backend, batches, size);
+        round(sealed, threads, backend, batches, size);
+        final List<Double> cpuOver = new ArrayList<>();
+        final List<Double> wallOver = new ArrayList<>();
+        final List<Double> cpuCounts = new ArrayList<>();
+        final List<Double> cpuSealed = new ArrayList<>();
+        final List<Double> sealerShare = new ArrayList<>();
+        for (int pair = 0; pair < rounds; pair++) {
+            final boolean sealedFirst = pair % 4 == 1 || pair % 4 == 2;
+            final long before = sealerNanos[0];
+            final double[] a;
+            final double[] b;
+            if (sealedFirst) {
+                b = round(sealed, threads, backend, batches, size);
+                a = round(counts, threads, backend, batches, size);
+            } else {
+                a = round(counts, threads, backend, batches, size);
+                b = round(sealed, threads, backend, batches, size);
+            }
+            final double events = batches * (double) size;
+            cpuOver.add(100 * (b[0] / a[0] - 1));
+            wallOver.add(100 * (b[1] / a[1] - 1));
+            cpuCounts.add(a[0] / events / 1000);
+            cpuSealed.add(b[0] / events / 1000);
+            sealerShare.add(100 * (sealerNanos[0] - before) / a[0]);
+        }
+        result("overhead-cpu-pct", median(cpuOver));
+        result("overhead-wall-pct", median(wallOver));
+        result("overhead-cpu-us-per-event-counts", median(cpuCounts));
+        result("overhead-cpu-us-per-event-sealed", median(cpuSealed));
+        result("overhead-sealer-step-cpu-pct", median(sealerShare));
+        System.err.printf("overhead rounds: cpu %% %s%nwall %% %s%n", cpuOver, wallOver);
+    }
+
+    /** One round: {CPU ns, wall ns}. */
+    private static double[] round(AuditStore store, ThreadMXBean threads, long backend, int batches, int size) throws IOException {
+        final List<List<AuditEvent>> all = new ArrayList<>(batches);
+        for (int b = 0; b < batches; b++) {
+            all.add(batch(size));
+        }
+        final long cpu0 = threads.getCurrentThreadCpuTime();
+        final long server0 = serverCpuNanos(backend);
+        final long wall0 = System.nanoTime();
+        for (List<AuditEvent> events : all) {
+            store.insertAll(events);
+        }
+        final long wall = System.nanoTime() - wall0;
+        final long cpu = threads.getCurrentThreadCpuTime() - cpu0 + serverCpuNanos(backend) - server0;
+        return new double[]{cpu, wall};
+    }
+
+    /** utime + stime of a process (0 for none), in ns; /proc counts in clock ticks of 10 ms. */
+    private static long serverCpuNanos(long pid) throws IOException {
+        if (pid < 0) {
+            return 0;
+        }
+        final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    }
+
+    private static double median(List<Double> values) {
+        final List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        final int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static BatchSealer sealer() {
