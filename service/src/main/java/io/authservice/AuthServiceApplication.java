@@ -60,8 +60,10 @@ import io.authservice.core.Caller;
 import io.authservice.core.ObjectMappers;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
+import io.authservice.directory.Directory;
 import io.authservice.health.AuditJournalHealthCheck;
 import io.authservice.health.AuditTrailHealthCheck;
+import io.authservice.health.DirectoryCacheHealthCheck;
 import io.authservice.health.KeyCacheHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
@@ -242,6 +244,16 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 environment.lifecycle().scheduledExecutorService("api-key-last-used").build());
         environment.lifecycle().manage(lastUsed);
 
+        // the directory endpoints' users and employees: from memory, kept in step like the keys (directory.cached)
+        final Directory directory = Directory.create(config.getDirectory(), graph.users(), graph.employees(), jdbi,
+                keyConfig.getRevocationPollInterval().toJavaDuration(), clock, Ticker.systemTicker(),
+                ForkJoinPool.commonPool(), environment.lifecycle().scheduledExecutorService("directory-poller").build(),
+                environment.metrics());
+        directory.poller().ifPresent(directoryPoller -> {
+            environment.lifecycle().manage(directoryPoller);
+            environment.healthChecks().register("directory-cache", new DirectoryCacheHealthCheck(directoryPoller));
+        });
+
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
         final ThrottleConfig throttleConfig = config.getThrottle();
         final FailedAttemptThrottle throttle = new FailedAttemptThrottle(throttleConfig.getMaxFailures(),
@@ -295,9 +307,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // endpoints
         environment.jersey().register(new PingResource());
         environment.jersey().register(new WhoAmIResource());
-        environment.jersey().register(new InternalUserResource(graph.users()));
-        environment.jersey().register(new InternalEmployeeResource(graph.employees()));
-        environment.jersey().register(new UsersInfoResource(graph.users()));
+        environment.jersey().register(new InternalUserResource(directory.users()));
+        environment.jersey().register(new InternalEmployeeResource(directory.employees()));
+        environment.jersey().register(new UsersInfoResource(directory.users()));
         environment.jersey().register(new UserResource(graph.users()));
         environment.jersey().register(new TokenResource(signIns, environment.getObjectMapper(), jwt));
         environment.jersey().register(new JwksResource(jwtKeys));

@@ -6,6 +6,7 @@ import io.authservice.config.ApiKeyConfig;
 import io.authservice.audit.alert.AlertConfig;
 import io.authservice.config.AuditConfig;
 import io.authservice.config.ClientAddressConfig;
+import io.authservice.config.DirectoryConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.dropwizard.core.Configuration;
@@ -32,6 +33,11 @@ public class AuthServiceConfiguration extends Configuration {
     @NotNull
     @JsonProperty
     private ApiKeyConfig apiKeys = new ApiKeyConfig();
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private DirectoryConfig directory = new DirectoryConfig();
 
     @Valid
     @NotNull
@@ -79,6 +85,10 @@ public class AuthServiceConfiguration extends Configuration {
 
     public ApiKeyConfig getApiKeys() {
         return apiKeys;
+    }
+
+    public DirectoryConfig getDirectory() {
+        return directory;
     }
 
     public ThrottleConfig getThrottle() {

@@ -118,6 +118,18 @@ class AuthServiceConfigurationTest {
     }
 
     @Test
+    void theDirectoryIsCachedByDefaultWithTheKeyCachesSettingsAndBounded() throws Exception {
+        final var directory = shipped().getDirectory();
+        assertThat(directory.isCached()).isTrue();
+        assertThat(new io.authservice.config.DirectoryConfig().isCached()).isTrue();
+        assertThat(directory.getCache().getMaximumSize()).isEqualTo(100_000);
+        assertThat(directory.getCache().getRefreshAfterWrite().toJavaDuration()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(directory.getCache().getExpireAfterWrite().toJavaDuration()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(directory.getCache().getNegativeExpireAfterWrite().toJavaDuration())
+                .isEqualTo(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void signInLimitsAreTheClassDefaults() throws Exception {
         final AuthServiceConfiguration shipped = shipped();
         final var login = shipped.getJwt().getLoginThrottle();

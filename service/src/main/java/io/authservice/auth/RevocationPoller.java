@@ -2,177 +2,60 @@ package io.authservice.auth;
 
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.ApiKeyDAO.KeyChange;
+import io.authservice.db.ChangeLog;
+import io.authservice.db.ChangeLogPoller;
 import io.authservice.db.InLists;
-import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps this instance's key cache in step with changes made through any instance: every interval
- * it reads the rows of {@code api_key_changes} it has not seen yet and drops their keys from the
+ * Keeps this instance's key cache in step with changes made through any instance: a
+ * {@link ChangeLogPoller} over {@code api_key_changes} that drops the changed keys' hashes from the
  * cache, so a deactivated, rotated or deleted key stops working here within about one interval, and
- * requests never query the database for it. No committed change is missed, however late its
- * transaction commits.
- *
- * <p>How: change rows take their id from an identity column when they are inserted, but become
- * visible when their transaction commits, so a row can appear below ids already read. The poller
- * keeps the highest id it has read (its high-water mark) and every id below it that it has not seen
- * (a gap: a transaction still in flight, or one that rolled back and never will appear). Each poll
- * reads the rows above the mark and the rows among the gaps. A gap is given up once it is older than
- * {@code gapLifetime} (the cache's hard expiry): ids of rolled-back transactions stay missing for
- * ever, and a transaction held open longer than any cache entry lives is left to the cache's own
- * refresh and expiry. This holds on PostgreSQL and H2 alike (it needs no clock and no snapshot
- * function), unlike stamping rows with the time, which is the transaction's start on both.
- *
- * <p>The first poll reads the rows stamped within {@code gapLifetime} and the highest one, drops
- * their keys (requests may have filled the cache before it) and takes the ids missing among them as
- * gaps. Old rows are pruned hourly, apart from the poll: a failed prune loses nothing a poll read.
+ * requests never query the database for it.
  */
-public final class RevocationPoller implements Managed {
-    private static final Logger LOG = LoggerFactory.getLogger(RevocationPoller.class);
-    /** Change rows older than this (or twice the gap lifetime, if longer) are deleted. */
-    private static final Duration CHANGE_LOG_RETENTION = Duration.ofDays(1);
-    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
-    /** At most this many gaps are kept (the highest ids, the likeliest to be in flight), bounding memory and queries. */
-    static final int MAX_GAPS = 10_000;
-    /** Gap ids read back per statement. */
-
-    private final Jdbi jdbi;
-    private final ApiKeyCache cache;
-    private final Duration interval;
-    private final Duration gapLifetime;
-    private final Clock clock;
-    private final ScheduledExecutorService executor;
-
-    /** The highest change id read; negative until the first poll. */
-    private long highWater = -1;
-    /** Ids below {@link #highWater} not seen yet, with when each was first found missing. */
-    private TreeMap<Long, Instant> gaps = new TreeMap<>();
-    private Instant lastPrune;
-    private volatile Instant lastSuccess;
-
+public final class RevocationPoller extends ChangeLogPoller<String> {
     /**
      * @param gapLifetime how long an id missing below the high-water mark is looked for; the cache's
      *                    hard expiry ({@code expireAfterWrite})
      */
     public RevocationPoller(Jdbi jdbi, ApiKeyCache cache, Duration interval, Duration gapLifetime, Clock clock,
                             ScheduledExecutorService executor) {
-        this.jdbi = jdbi;
-        this.cache = cache;
-        this.interval = interval;
-        this.gapLifetime = gapLifetime;
-        this.clock = clock;
-        this.executor = executor;
+        super("API key", new KeyChanges(jdbi), cache::invalidate, interval, gapLifetime, clock, executor);
     }
 
-    @Override
-    public void start() {
-        executor.scheduleWithFixedDelay(this::pollSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void stop() throws InterruptedException {
-        executor.shutdownNow();
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-            LOG.warn("the revocation poller did not stop within 5 s");
+    /** {@code api_key_changes} as a {@link ChangeLog} of key hashes. */
+    private record KeyChanges(Jdbi jdbi) implements ChangeLog<String> {
+        @Override
+        public List<Change<String>> recent(Duration within) {
+            return of(jdbi.withExtension(ApiKeyDAO.class, dao -> dao.recentChanges(dao.databaseNow().minus(within))));
         }
-    }
 
-    /**
-     * One look at the change log, then a prune when one is due. The poll's state moves on only once
-     * the keys it read are dropped from the cache, so a failed poll is read again in full.
-     * Not thread-safe: called from the poller's single thread (or a test).
-     */
-    public void poll() {
-        final Instant now = clock.instant();
-        final List<KeyChange> read = jdbi.withExtension(ApiKeyDAO.class, dao -> highWater < 0
-                ? dao.recentChanges(dao.databaseNow().minus(gapLifetime))
-                : readUnseen(dao));
-        final TreeMap<Long, Instant> nextGaps = new TreeMap<>(gaps);
-        final Set<String> hashes = new LinkedHashSet<>();
-        long nextHighWater = highWater < 0 && !read.isEmpty() ? read.get(0).id() : Math.max(highWater, 0);
-        for (KeyChange change : read) {
-            hashes.add(change.keyHash());
-            nextGaps.remove(change.id());
-            if (change.id() > nextHighWater) {
-                addGaps(nextGaps, nextHighWater + 1, change.id(), now);
-                nextHighWater = change.id();
+        @Override
+        public List<Change<String>> after(long after) {
+            return of(jdbi.withExtension(ApiKeyDAO.class, dao -> dao.changesAfter(after)));
+        }
+
+        @Override
+        public List<Change<String>> among(Collection<Long> ids) {
+            if (ids.isEmpty()) {
+                return List.of();
             }
+            return of(jdbi.withExtension(ApiKeyDAO.class, dao -> InLists.select(List.copyOf(ids), dao::changesAmong)));
         }
-        if (!hashes.isEmpty()) {
-            cache.invalidate(hashes);
+
+        @Override
+        public void prune(Duration olderThan) {
+            jdbi.useExtension(ApiKeyDAO.class, dao -> dao.pruneChanges(dao.databaseNow().minus(olderThan)));
         }
-        nextGaps.values().removeIf(noticed -> noticed.plus(gapLifetime).isBefore(now));
-        while (nextGaps.size() > MAX_GAPS) {
-            nextGaps.pollFirstEntry();
-        }
-        highWater = nextHighWater;
-        gaps = nextGaps;
-        lastSuccess = now;
-        pruneIfDue(now);
-    }
 
-    /** When the change log was last read successfully, if ever. */
-    public Optional<Instant> lastSuccess() {
-        return Optional.ofNullable(lastSuccess);
-    }
-
-    public Duration interval() {
-        return interval;
-    }
-
-    /** How many ids below the high-water mark are still looked for; for tests and diagnosis. */
-    public int openGaps() {
-        return gaps.size();
-    }
-
-    private List<KeyChange> readUnseen(ApiKeyDAO dao) {
-        final List<KeyChange> read = InLists.select(List.copyOf(gaps.keySet()), dao::changesAmong);
-        read.addAll(dao.changesAfter(highWater));
-        return read;
-    }
-
-    /** Adds {@code [from, to)} as gaps noticed {@code now}, at most {@link #MAX_GAPS} of the highest. */
-    private static void addGaps(TreeMap<Long, Instant> gaps, long from, long to, Instant now) {
-        if (to - from > MAX_GAPS) {
-            LOG.warn("the API key change log skips {} ids below {}; only the highest {} are looked for", to - from, to, MAX_GAPS);
-        }
-        for (long id = Math.max(from, to - MAX_GAPS); id < to; id++) {
-            gaps.put(id, now);
-        }
-    }
-
-    private void pruneIfDue(Instant now) {
-        if (lastPrune != null && Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) < 0) {
-            return;
-        }
-        lastPrune = now;
-        final Duration retention = gapLifetime.multipliedBy(2).compareTo(CHANGE_LOG_RETENTION) > 0
-                ? gapLifetime.multipliedBy(2) : CHANGE_LOG_RETENTION;
-        try {
-            jdbi.useExtension(ApiKeyDAO.class, dao -> dao.pruneChanges(dao.databaseNow().minus(retention)));
-        } catch (RuntimeException e) {
-            LOG.warn("cannot prune the API key change log; tried again in {}", PRUNE_EVERY, e);
-        }
-    }
-
-    private void pollSafely() {
-        try {
-            poll();
-        } catch (RuntimeException e) {
-            LOG.warn("cannot read the API key change log; key changes made elsewhere are not seen until it can", e);
+        private static List<Change<String>> of(List<KeyChange> rows) {
+            return rows.stream().map(row -> new Change<>(row.id(), row.keyHash())).toList();
         }
     }
 }

@@ -4,6 +4,7 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
+import io.authservice.db.DirectoryChangeDAO;
 import io.authservice.db.EmployeeDAO;
 import io.authservice.db.InLists;
 import io.authservice.db.UserDAO;
@@ -55,7 +56,9 @@ public final class EmployeeService {
                 throw RequestRefusedException.conflict("employee number '" + checked.employeeNumber() + "' is already taken");
             }
             final Long userId = resolveUser(handle, checked, Set.of());
-            return dao.findById(insert(dao, checked, userId, now)).orElseThrow();
+            final long id = insert(dao, checked, userId, now);
+            changed(handle, List.of(id));
+            return dao.findById(id).orElseThrow();
         }), "employee number '" + checked.employeeNumber() + "' or its user was taken meanwhile");
         record(AuditEventTypes.EMPLOYEE_CREATED, created, actor);
         return created;
@@ -100,6 +103,7 @@ public final class EmployeeService {
                 }
                 imported.add(dao.findById(insert(dao, c, userId, now)).orElseThrow());
             }
+            changed(handle, imported.stream().map(Employee::id).toList());
             return new Imported<>(imported, checked.size() - imported.size());
         }), "another change added some of these employees meanwhile; run the import again");
         result.imported().forEach(employee -> record(AuditEventTypes.EMPLOYEE_IMPORTED, employee, actor));
@@ -165,6 +169,13 @@ public final class EmployeeService {
     private static long insert(EmployeeDAO dao, Checked c, Long userId, Instant now) {
         return dao.insert(userId, c.employeeNumber(), c.firstName(), c.lastName(), c.email(), c.department(),
                 c.jobTitle(), c.active(), now);
+    }
+
+    /** Records in the directory's change log, in the writing transaction, that these employees changed. */
+    private static void changed(Handle handle, List<Long> ids) {
+        if (!ids.isEmpty()) {
+            handle.attach(DirectoryChangeDAO.class).recordChanges(DirectoryChangeDAO.EMPLOYEE, ids);
+        }
     }
 
     private interface Write<T> {

@@ -4,8 +4,10 @@ import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditLog;
 import io.authservice.audit.SqlStates;
+import io.authservice.db.DirectoryChangeDAO;
 import io.authservice.db.InLists;
 import io.authservice.db.UserDAO;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
 
@@ -62,7 +64,9 @@ public final class UserService {
                 if (dao.findByUsername(checked.username()).isPresent()) {
                     throw taken(checked.username());
                 }
-                return dao.findById(insert(dao, checked, hash, now)).orElseThrow();
+                final long id = insert(dao, checked, hash, now);
+                changed(handle, List.of(id));
+                return dao.findById(id).orElseThrow();
             });
         } catch (StatementException e) {
             if (SqlStates.isUniqueViolation(e)) {
@@ -89,6 +93,7 @@ public final class UserService {
             final User user = (ref.id() != null ? dao.findById(ref.id()) : dao.findByUsername(ref.username()))
                     .orElseThrow(() -> RequestRefusedException.notFound("no user with " + ref));
             dao.updateRoles(user.id(), Roles.format(checked), now);
+            changed(handle, List.of(user.id()));
             return dao.findById(user.id()).orElseThrow();
         });
         record(AuditEventTypes.USER_ROLES_CHANGED, updated, actor);
@@ -140,6 +145,7 @@ public final class UserService {
                         imported.add(dao.findById(insert(dao, c, null, now)).orElseThrow());
                     }
                 }
+                changed(handle, imported.stream().map(User::id).toList());
                 return new Imported<>(imported, checked.size() - imported.size());
             });
         } catch (StatementException e) {
@@ -183,6 +189,13 @@ public final class UserService {
     private static long insert(UserDAO dao, Checked c, String hash, Instant now) {
         return dao.insert(c.username(), c.email(), c.firstName(), c.lastName(), hash, Roles.format(c.roles()),
                 c.active(), c.dateJoined() == null ? now : c.dateJoined(), now);
+    }
+
+    /** Records in the directory's change log, in the writing transaction, that these users changed. */
+    private static void changed(Handle handle, List<Long> ids) {
+        if (!ids.isEmpty()) {
+            handle.attach(DirectoryChangeDAO.class).recordChanges(DirectoryChangeDAO.USER, ids);
+        }
     }
 
     private static RequestRefusedException taken(String username) {

@@ -22,7 +22,7 @@ public final class Databases {
      */
     public static Jdbi configure(Jdbi jdbi) {
         Timestamps.install(jdbi);
-        return SqlObjects.prepare(jdbi, ApiKeyDAO.class, UserDAO.class, EmployeeDAO.class, RefreshTokenDAO.class,
+        return SqlObjects.prepare(jdbi, ApiKeyDAO.class, UserDAO.class, EmployeeDAO.class, DirectoryChangeDAO.class, RefreshTokenDAO.class,
                 AuditEventDAO.class);
     }
 

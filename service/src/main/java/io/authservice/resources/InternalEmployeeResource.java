@@ -2,8 +2,8 @@ package io.authservice.resources;
 
 import io.authservice.api.EmployeeView;
 import io.authservice.core.Caller;
-import io.authservice.core.EmployeeService;
 import io.authservice.core.Scopes;
+import io.authservice.directory.DirectoryLookup;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -17,9 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/hdts/employees/internal")
 @Produces(MediaType.APPLICATION_JSON)
 public final class InternalEmployeeResource {
-    private final EmployeeService employees;
+    private final DirectoryLookup<EmployeeView> employees;
 
-    public InternalEmployeeResource(EmployeeService employees) {
+    public InternalEmployeeResource(DirectoryLookup<EmployeeView> employees) {
         this.employees = employees;
     }
 
@@ -28,7 +28,7 @@ public final class InternalEmployeeResource {
     @RolesAllowed(Scopes.EMPLOYEES_READ)
     public EmployeeView get(@Auth Caller caller, @PathParam("id") String id) {
         final long employeeId = Ids.parse(id, "the employee id");
-        return employees.find(employeeId).map(EmployeeView::of)
+        return employees.find(employeeId)
                 .orElseThrow(() -> new NotFoundException("no employee with id " + employeeId));
     }
 }

@@ -3,7 +3,7 @@ package io.authservice.resources;
 import io.authservice.api.UserView;
 import io.authservice.core.Caller;
 import io.authservice.core.Scopes;
-import io.authservice.core.UserService;
+import io.authservice.directory.DirectoryLookup;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -17,9 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/users/internal")
 @Produces(MediaType.APPLICATION_JSON)
 public final class InternalUserResource {
-    private final UserService users;
+    private final DirectoryLookup<UserView> users;
 
-    public InternalUserResource(UserService users) {
+    public InternalUserResource(DirectoryLookup<UserView> users) {
         this.users = users;
     }
 
@@ -28,7 +28,7 @@ public final class InternalUserResource {
     @RolesAllowed(Scopes.USERS_READ)
     public UserView get(@Auth Caller caller, @PathParam("id") String id) {
         final long userId = Ids.parse(id, "the user id");
-        return users.find(userId).map(UserView::of)
+        return users.find(userId)
                 .orElseThrow(() -> new NotFoundException("no user with id " + userId));
     }
 }

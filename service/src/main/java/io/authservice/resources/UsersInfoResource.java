@@ -5,8 +5,7 @@ import io.authservice.api.UsersInfo;
 import io.authservice.api.UsersInfoRequest;
 import io.authservice.core.Caller;
 import io.authservice.core.Scopes;
-import io.authservice.core.User;
-import io.authservice.core.UserService;
+import io.authservice.directory.DirectoryLookup;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BadRequestException;
@@ -22,7 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * {@code /api/v1/tts/users-info/}: many users at once, for a service holding {@code users-info:read}.
@@ -34,9 +33,9 @@ import java.util.Set;
 public final class UsersInfoResource {
     public static final int MAX_IDS = 500;
 
-    private final UserService users;
+    private final DirectoryLookup<UserView> users;
 
-    public UsersInfoResource(UserService users) {
+    public UsersInfoResource(DirectoryLookup<UserView> users) {
         this.users = users;
     }
 
@@ -79,9 +78,17 @@ public final class UsersInfoResource {
     }
 
     private UsersInfo lookup(List<Long> ids) {
-        final List<User> found = users.findAll(ids);
-        final Set<Long> notFound = new LinkedHashSet<>(ids);
-        found.forEach(user -> notFound.remove(user.id()));
-        return new UsersInfo(found.stream().map(UserView::of).toList(), List.copyOf(notFound));
+        final Map<Long, UserView> found = users.findAll(ids);
+        final List<UserView> inOrder = new ArrayList<>();
+        final List<Long> notFound = new ArrayList<>();
+        for (Long id : new LinkedHashSet<>(ids)) {
+            final UserView user = found.get(id);
+            if (user == null) {
+                notFound.add(id);
+            } else {
+                inOrder.add(user);
+            }
+        }
+        return new UsersInfo(List.copyOf(inOrder), List.copyOf(notFound));
     }
 }
