@@ -150,11 +150,13 @@ class CrossInstanceDirectoryIntegrationTest {
             assertThat(status(B, path)).isEqualTo(200);
         }
 
+        // the user's creation reaches B's poller at some point during these requests and drops the entry
+        // once (a later poll finds nothing new), so one or two of the five are misses, the rest hits
         final JsonNode after = metrics(B);
-        assertThat(after.path("counters").path("directory-cache.users.misses").path("count").asLong() - missesBefore)
-                .isGreaterThanOrEqualTo(1);
-        assertThat(after.path("counters").path("directory-cache.users.hits").path("count").asLong() - hitsBefore)
-                .isGreaterThanOrEqualTo(4);
+        final long misses = after.path("counters").path("directory-cache.users.misses").path("count").asLong() - missesBefore;
+        final long hits = after.path("counters").path("directory-cache.users.hits").path("count").asLong() - hitsBefore;
+        assertThat(misses).isBetween(1L, 2L);
+        assertThat(hits + misses).isEqualTo(5);
         assertThat(after.path("gauges").path("directory-cache.users.size").path("value").asLong()).isPositive();
         assertThat(after.path("gauges").path("directory-cache.users.hit-rate").path("value").asDouble())
                 .isBetween(0.0, 1.0).isPositive();
