@@ -1,12 +1,11 @@
 package io.authservice.auth;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCaches;
 import io.authservice.core.ApiKey;
 
 import java.util.Collection;
@@ -28,31 +27,7 @@ public final class ApiKeyCache {
 
     public ApiKeyCache(Function<String, Optional<ApiKey>> loader, ApiKeyCacheConfig config, Ticker ticker,
                        Executor executor, Supplier<? extends StatsCounter> stats) {
-        final long positive = config.getExpireAfterWrite().toNanoseconds();
-        final long negative = config.getNegativeExpireAfterWrite().toNanoseconds();
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(config.getMaximumSize())
-                .expireAfter(new Expiry<String, Optional<ApiKey>>() {
-                    @Override
-                    public long expireAfterCreate(String hash, Optional<ApiKey> key, long now) {
-                        return key.isPresent() ? positive : negative;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String hash, Optional<ApiKey> key, long now, long remaining) {
-                        return key.isPresent() ? positive : negative;
-                    }
-
-                    @Override
-                    public long expireAfterRead(String hash, Optional<ApiKey> key, long now, long remaining) {
-                        return remaining;
-                    }
-                })
-                .refreshAfterWrite(config.getRefreshAfterWrite().toJavaDuration())
-                .ticker(ticker)
-                .executor(executor)
-                .recordStats(stats)
-                .build(loader::apply);
+        this.cache = StoreCaches.build(loader, config, ticker, executor, stats);
     }
 
     /**

@@ -1,12 +1,11 @@
 package io.authservice.directory;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCaches;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -42,32 +41,8 @@ public final class DirectoryCache<V> implements DirectoryLookup<V> {
     public DirectoryCache(Function<Long, Optional<V>> load, Function<Collection<Long>, Map<Long, V>> loadAll,
                           ApiKeyCacheConfig config, Ticker ticker, Executor executor,
                           Supplier<? extends StatsCounter> stats) {
-        final long positive = config.getExpireAfterWrite().toNanoseconds();
-        final long negative = config.getNegativeExpireAfterWrite().toNanoseconds();
         this.loadAll = loadAll;
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(config.getMaximumSize())
-                .expireAfter(new Expiry<Long, Optional<V>>() {
-                    @Override
-                    public long expireAfterCreate(Long id, Optional<V> value, long now) {
-                        return value.isPresent() ? positive : negative;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(Long id, Optional<V> value, long now, long remaining) {
-                        return value.isPresent() ? positive : negative;
-                    }
-
-                    @Override
-                    public long expireAfterRead(Long id, Optional<V> value, long now, long remaining) {
-                        return remaining;
-                    }
-                })
-                .refreshAfterWrite(config.getRefreshAfterWrite().toJavaDuration())
-                .ticker(ticker)
-                .executor(executor)
-                .recordStats(stats)
-                .build(load::apply);
+        this.cache = StoreCaches.build(load, config, ticker, executor, stats);
     }
 
     /**
