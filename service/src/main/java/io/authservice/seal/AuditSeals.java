@@ -1,7 +1,7 @@
 package io.authservice.seal;
 
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.seal.SealKeys;
@@ -13,7 +13,6 @@ import org.jdbi.v3.core.Jdbi;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.List;
 
 /** The service's side of the sealed trail: the direct sink's sealed store and the trail's verifier. */
 public final class AuditSeals {
@@ -41,7 +40,7 @@ public final class AuditSeals {
      */
     public static Alerting alerting(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
         return Alerting.of(config.getAlerts(), SealedStores.of(jdbi, config.getAudit().getSeal(), clock,
-                List.of(new AuditMinuteCounts())), chainName(config), clock);
+                AuditCounts.steps()), chainName(config), clock);
     }
 
     /**
