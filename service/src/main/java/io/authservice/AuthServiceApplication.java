@@ -54,6 +54,7 @@ import io.authservice.config.ClientAddressConfig;
 import io.authservice.config.SecretFiles;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
+import io.authservice.core.ApiKeyExpiryWarnings;
 import io.authservice.core.Caller;
 import io.authservice.core.ObjectMappers;
 import io.authservice.db.ApiKeyDAO;
@@ -237,6 +238,12 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final LastUsedRecorder lastUsed = new LastUsedRecorder(jdbi, keyConfig.getLastUsedFlushInterval().toJavaDuration(),
                 environment.lifecycle().scheduledExecutorService("api-key-last-used").build());
         environment.lifecycle().manage(lastUsed);
+        // one api_key.expiring event a day per key expiring soon, whichever instance claims the day first
+        final ApiKeyExpiryWarnings expiryWarnings = new ApiKeyExpiryWarnings(jdbi, clock,
+                keyConfig.getExpiryWarning().toJavaDuration(), audit, instanceId, environment.metrics());
+        final Duration expiryCheck = keyConfig.getExpiryWarningCheckInterval().toJavaDuration();
+        environment.lifecycle().scheduledExecutorService("api-key-expiry-warnings").build().scheduleWithFixedDelay(
+                expiryWarnings::runQuietly, Math.min(expiryCheck.toMillis(), 60_000), expiryCheck.toMillis(), TimeUnit.MILLISECONDS);
 
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
         final ThrottleConfig throttleConfig = config.getThrottle();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.auth.ApiKeyCache;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeyService;
+import io.authservice.core.InvalidInputException;
 import io.authservice.core.KeyRef;
 import io.authservice.core.OperatorDurations;
 import io.authservice.core.Scopes;
@@ -18,7 +19,7 @@ import java.util.TreeSet;
 /**
  * The API key admin tasks ({@code POST /tasks/<name>} on the admin port). Parameters: {@code name},
  * {@code id}, {@code scopes} (comma-separated), {@code expires_in} and {@code grace} (90d, 24h, ...),
- * {@code format=json}.
+ * {@code expiring=true} (list-api-keys), {@code format=json}.
  */
 public final class ApiKeyTasks {
     private ApiKeyTasks() {
@@ -33,8 +34,8 @@ public final class ApiKeyTasks {
                                 scopes(params),
                                 params.get("expires_in").map(v -> OperatorDurations.parse(v, "expires_in", false)).orElse(null),
                                 actor))),
-                new ReportingTask("list-api-keys", json, Set.of(),
-                        (params, body, actor) -> reports.list(keys.list())),
+                new ReportingTask("list-api-keys", json, Set.of("expiring"),
+                        (params, body, actor) -> reports.list(expiring(params) ? keys.expiring() : keys.list())),
                 new ReportingTask("deactivate-api-key", json, Set.of("id", "name"),
                         (params, body, actor) -> reports.deactivated(keys.deactivate(ref(params), actor))),
                 new ReportingTask("rotate-api-key", json, Set.of("id", "name", "grace"),
@@ -46,6 +47,15 @@ public final class ApiKeyTasks {
                         (params, body, actor) -> reports.deleted(keys.delete(ref(params), actor))),
                 new ReportingTask("invalidate-api-key-cache", json, Set.of(),
                         (params, body, actor) -> reports.cacheInvalidated(cache.invalidateAll())));
+    }
+
+    /** {@code expiring=true}: only the active keys expiring within {@code apiKeys.expiryWarning}. */
+    private static boolean expiring(TaskParams params) {
+        return params.get("expiring").map(value -> switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidInputException("'expiring' must be true or false");
+        }).orElse(false);
     }
 
     private static KeyRef ref(TaskParams params) {
