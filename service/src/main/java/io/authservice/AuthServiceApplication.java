@@ -56,6 +56,7 @@ import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
 import io.authservice.core.ApiKeyExpiryWarnings;
 import io.authservice.core.Caller;
+import io.authservice.core.LeakedKeys;
 import io.authservice.core.ObjectMappers;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
@@ -74,6 +75,7 @@ import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
 import io.authservice.resources.KeysResource;
+import io.authservice.resources.LeakedKeyResource;
 import io.authservice.resources.RequestRefusedExceptionMapper;
 import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
@@ -306,6 +308,8 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
         environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
+        final LeakedKeys leakedKeys = new LeakedKeys(jdbi, graph.apiKeys(), fingerprints::of, clock, audit, instanceId);
+        environment.jersey().register(new LeakedKeyResource(leakedKeys, environment.getObjectMapper()));
         environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
         environment.jersey().register(new RequestRefusedExceptionMapper());
@@ -317,6 +321,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
         ApiKeyTasks.all(graph.apiKeys(), graph.apiKeyReports(), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
                 environment.getObjectMapper()).forEach(environment.admin()::addTask);
+        environment.admin().addTask(ApiKeyTasks.reportLeaked(leakedKeys, environment.getObjectMapper()));
         DirectoryTasks.all(graph.users(), graph.employees(), graph.directoryReports(), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         // the trail's self-check: daily (audit.seal.selfCheckInterval) on every instance, its metrics, event and health check

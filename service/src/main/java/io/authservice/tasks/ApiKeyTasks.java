@@ -6,12 +6,16 @@ import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeyService;
 import io.authservice.core.InvalidInputException;
 import io.authservice.core.KeyRef;
+import io.authservice.core.LeakedKeys;
+import io.authservice.core.Report;
+import io.authservice.resources.LeakedKeyResource;
 import io.authservice.core.OperatorDurations;
 import io.authservice.core.Scopes;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -47,6 +51,17 @@ public final class ApiKeyTasks {
                         (params, body, actor) -> reports.deleted(keys.delete(ref(params), actor))),
                 new ReportingTask("invalidate-api-key-cache", json, Set.of(),
                         (params, body, actor) -> reports.cacheInvalidated(cache.invalidateAll())));
+    }
+
+    /**
+     * {@code report-leaked-key}: the key in a JSON body ({@code {"key": "..."}}, never a parameter, so
+     * it stays out of URLs and request logs); answered the same whether or not the key was found.
+     */
+    public static Task reportLeaked(LeakedKeys leaks, ObjectMapper json) {
+        return new ReportingTask("report-leaked-key", json, Set.of(), (params, body, actor) -> {
+            leaks.report(DirectoryTasks.parse(json, body, LeakedKeyResource.Report.class).key(), actor);
+            return new Report(LeakedKeys.ANSWER, Map.of("status", "received", "message", LeakedKeys.ANSWER));
+        });
     }
 
     /** {@code expiring=true}: only the active keys expiring within {@code apiKeys.expiryWarning}. */

@@ -94,7 +94,7 @@ public final class DirectoryTasks {
      * Reads a JSON object body. Messages name the field at fault but never repeat the body's text:
      * it may hold a password.
      */
-    static <T> T parse(ObjectMapper json, String body, Class<T> type) {
+    public static <T> T parse(ObjectMapper json, String body, Class<T> type) {
         if (body == null || body.isBlank()) {
             throw new InvalidInputException("the request body must be a JSON object (Content-Type: application/json)");
         }
