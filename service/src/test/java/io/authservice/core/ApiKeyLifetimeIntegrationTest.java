@@ -120,6 +120,23 @@ class ApiKeyLifetimeIntegrationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
+    void aRotatedKeyCarriesBothItsPolicyAndTheLifetimeRule(String database) {
+        final Jdbi jdbi = jdbi(database);
+        final KeyPolicy policy = KeyPolicy.parse("10.0.0.0/8,2001:db8::/32", "600/1m");
+        keys(jdbi, null).create("guarded", List.of(), null, policy, ACTOR);
+        final ApiKeyService keys = keys(jdbi, YEAR);
+        clock.advance(Duration.ofDays(1));
+
+        final ApiKey successor = keys.rotate(KeyRef.of(null, "guarded"), Duration.ZERO, ACTOR).successor().stored();
+
+        assertThat(successor.policy()).isEqualTo(policy);
+        assertThat(successor.expiresAt()).isEqualTo(clock.instant().plus(YEAR));
+        assertThat(keys.list()).filteredOn(key -> key.id() == successor.id()).singleElement()
+                .satisfies(stored -> assertThat(stored.policy()).isEqualTo(policy));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
     void onlyActiveKeysExpiringWithinTheWarningAreExpiringAndInTheSummary(String database) {
         final Jdbi jdbi = jdbi(database);
         final ApiKeyService keys = keys(jdbi, null);
