@@ -326,7 +326,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final TrailVerifier trailVerifier = AuditSeals.verifier(jdbi, config);
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
-        environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
+        environment.jersey().register(new KeysResource(graph.apiKeys(), clock, environment.getObjectMapper()));
         final LeakedKeys leakedKeys = new LeakedKeys(jdbi, graph.apiKeys(), fingerprints::of, clock, audit, instanceId);
         environment.jersey().register(new LeakedKeyResource(leakedKeys, environment.getObjectMapper()));
         environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()),
