@@ -2,6 +2,8 @@ package io.authservice.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.authservice.api.EmployeeView;
+import io.authservice.api.UserView;
 import io.authservice.auth.JsonUnauthorizedHandler;
 import io.authservice.auth.ScopeAuthorizer;
 import io.authservice.core.ApiKey;
@@ -12,6 +14,7 @@ import io.authservice.core.Scopes;
 import io.authservice.core.ServiceCaller;
 import io.authservice.core.UserService;
 import io.authservice.db.Databases;
+import io.authservice.directory.DirectoryLookup;
 import io.authservice.testing.RecordingAuditLog;
 import io.authservice.testing.TestClock;
 import io.dropwizard.auth.AuthDynamicFeature;
@@ -55,8 +58,10 @@ class DirectoryResourcesTest {
             new RecordingAuditLog(), "test");
     private static final EmployeeService EMPLOYEES = new EmployeeService(JDBI, CLOCK, new RecordingAuditLog(), "test");
     private static final ResourceExtension RESOURCES = ResourceExtension.builder()
-            .addResource(new InternalUserResource(USERS))
-            .addResource(new InternalEmployeeResource(EMPLOYEES))
+            .addResource(new InternalUserResource(DirectoryLookup.uncached(id -> USERS.find(id).map(UserView::of),
+                    ids -> Map.of())))
+            .addResource(new InternalEmployeeResource(DirectoryLookup.uncached(
+                    id -> EMPLOYEES.find(id).map(EmployeeView::of), ids -> Map.of())))
             .addProvider(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
                     .setAuthenticator(token -> Optional.ofNullable(CALLERS.get(token)))
                     .setAuthorizer(new ScopeAuthorizer())
