@@ -3,7 +3,7 @@ package io.authservice.auditconsumer;
 import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
@@ -21,7 +21,6 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
-import java.util.List;
 
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
@@ -69,7 +68,7 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         // the alert rules run on every batch this consumer stores; their alert.raised events go to the chain
         // alerts:consumer:<host>, their outbox rows are delivered by the service's instances
         final Sealing sealing = Sealing.of(config.getSeal());  // the signing key, loaded once for every chain and the purge records
-        final Alerting alerting = Alerting.of(config.getAlerts(), sealing.stores(jdbi, clock, List.of(new AuditMinuteCounts())),
+        final Alerting alerting = Alerting.of(config.getAlerts(), sealing.stores(jdbi, clock, AuditCounts.steps()),
                 "consumer:" + hostName(), clock);
         final SealedStores sealed = sealing.stores(jdbi, clock, alerting.steps());
         final AuditConsumers consumers = new AuditConsumers(config.getKafka(),

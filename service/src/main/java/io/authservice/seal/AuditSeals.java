@@ -1,7 +1,7 @@
 package io.authservice.seal;
 
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.seal.SealKeys;
@@ -13,7 +13,6 @@ import org.jdbi.v3.core.Jdbi;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.List;
 
 /** The service's side of the sealed trail: the direct sink's sealed store and the trail's verifier. */
 public final class AuditSeals {
@@ -36,7 +35,7 @@ public final class AuditSeals {
      * chain {@code alerts:<instance>}.
      */
     public static Alerting alerting(Jdbi jdbi, AuthServiceConfiguration config, Sealing sealing, Clock clock) {
-        return Alerting.of(config.getAlerts(), sealing.stores(jdbi, clock, List.of(new AuditMinuteCounts())), chainName(config), clock);
+        return Alerting.of(config.getAlerts(), sealing.stores(jdbi, clock, AuditCounts.steps()), chainName(config), clock);
     }
 
     /** The verifier of the trail in {@code jdbi}'s store, trusting the keys {@code audit.seal} names. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditReasons;
 import io.authservice.audit.AuditStore;
 import io.authservice.db.Databases;
@@ -369,7 +369,7 @@ abstract class ConsoleBrowserContract {
     }
 
     private void store(List<AuditEvent> events) {
-        new AuditStore(jdbi, List.of(new AuditMinuteCounts())).insertAll(events);
+        new AuditStore(jdbi, AuditCounts.steps()).insertAll(events);
     }
 
     private static long otherKeyId() {
