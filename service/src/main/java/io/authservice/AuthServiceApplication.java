@@ -65,8 +65,7 @@ import io.authservice.db.Databases;
 import io.authservice.directory.Directory;
 import io.authservice.health.AuditJournalHealthCheck;
 import io.authservice.health.AuditTrailHealthCheck;
-import io.authservice.health.DirectoryCacheHealthCheck;
-import io.authservice.health.KeyCacheHealthCheck;
+import io.authservice.health.ChangeLogHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
@@ -260,7 +259,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 environment.metrics());
         directory.poller().ifPresent(directoryPoller -> {
             environment.lifecycle().manage(directoryPoller);
-            environment.healthChecks().register("directory-cache", new DirectoryCacheHealthCheck(directoryPoller));
+            environment.healthChecks().register("directory-cache", ChangeLogHealthCheck.directory(directoryPoller));
         });
 
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
@@ -357,7 +356,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // alerts raised by the rules (here or in an audit-consumer) are delivered from the outbox by every instance
         ServiceAlerts.register(config.getAlerts(), graph.alerting().outbox(), jdbi, clock, instanceId, environment,
                 environment.getObjectMapper());
-        environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
+        environment.healthChecks().register("api-key-cache", ChangeLogHealthCheck.keys(poller, cache));
     }
 
     /**

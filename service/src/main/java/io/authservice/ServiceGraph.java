@@ -7,6 +7,7 @@ import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.alert.Alerting;
+import io.authservice.audit.seal.Sealing;
 import io.authservice.seal.AuditSeals;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditPurges;
@@ -90,10 +91,11 @@ public final class ServiceGraph {
         this.instanceId = InstanceIds.of(config);
 
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
-        this.alerting = AuditSeals.alerting(jdbi, config, clock);  // the alert rules on what this process stores
-        this.auditStore = AuditSeals.directStore(jdbi, config, clock, alerting);  // sealed, with the per-minute counts: server and commands alike
+        final Sealing sealing = Sealing.of(config.getAudit().getSeal());  // the signing key, loaded once for every chain
+        this.alerting = AuditSeals.alerting(jdbi, config, sealing, clock);  // the alert rules on what this process stores
+        this.auditStore = AuditSeals.directStore(jdbi, config, sealing, clock, alerting);  // sealed, with the per-minute counts: server and commands alike
         this.audit = auditSeam.open(auditStore);
-        this.auditPurger = new AuditPurger(auditStore, AuditSeals.retention(jdbi, config, clock), clock, metrics,
+        this.auditPurger = new AuditPurger(auditStore, sealing.retention(jdbi, clock), clock, metrics,
                 AuditPurger.BATCH_SIZE);  // whole sealed batches, with a signed purge record per chain
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());
         this.auditSearch = new AuditSearch(jdbi, clock, config.getApiKeys().getExpiryWarning().toJavaDuration());

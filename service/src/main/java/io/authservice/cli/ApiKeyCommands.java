@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /** The API key commands on the service jar; each does what the admin task of the same name does. */
 public final class ApiKeyCommands {
@@ -24,8 +25,8 @@ public final class ApiKeyCommands {
 
     public static List<ReportingCommand> all(CommandSetup setup) {
         return List.of(
-                new Create(setup), new ListKeys(setup), new Update(setup), new Deactivate(setup), new Rotate(setup),
-                new Delete(setup), new ImportApiKeysCommand(setup));
+                new Create(setup), new ListKeys(setup), new Update(setup), OnOneKey.deactivate(setup), new Rotate(setup),
+                OnOneKey.delete(setup), new ImportApiKeysCommand(setup));
     }
 
     static void addKeyRef(Subparser subparser) {
@@ -126,23 +127,6 @@ public final class ApiKeyCommands {
         }
     }
 
-    static final class Deactivate extends ReportingCommand {
-        Deactivate(CommandSetup setup) {
-            super("deactivate-api-key", "Deactivates an API key on every instance", setup);
-        }
-
-        @Override
-        protected void addArguments(Subparser subparser) {
-            addKeyRef(subparser);
-        }
-
-        @Override
-        protected Report run(Namespace namespace, CommandContext context) {
-            return context.graph().apiKeyReports()
-                    .deactivated(context.graph().apiKeys().deactivate(keyRef(namespace), Actor.command()));
-        }
-    }
-
     static final class Rotate extends ReportingCommand {
         Rotate(CommandSetup setup) {
             super("rotate-api-key", "Creates a successor key; the old one keeps working for the grace period", setup);
@@ -165,9 +149,25 @@ public final class ApiKeyCommands {
         }
     }
 
-    static final class Delete extends ReportingCommand {
-        Delete(CommandSetup setup) {
-            super("delete-api-key", "Deletes an API key for good", setup);
+    /** A command that names one key ({@code --id} or {@code --name}) and does one thing to it. */
+    static final class OnOneKey extends ReportingCommand {
+        private final BiFunction<CommandContext, KeyRef, Report> action;
+
+        OnOneKey(String name, String description, CommandSetup setup, BiFunction<CommandContext, KeyRef, Report> action) {
+            super(name, description, setup);
+            this.action = action;
+        }
+
+        static OnOneKey deactivate(CommandSetup setup) {
+            return new OnOneKey("deactivate-api-key", "Deactivates an API key on every instance", setup,
+                    (context, key) -> context.graph().apiKeyReports()
+                            .deactivated(context.graph().apiKeys().deactivate(key, Actor.command())));
+        }
+
+        static OnOneKey delete(CommandSetup setup) {
+            return new OnOneKey("delete-api-key", "Deletes an API key for good", setup,
+                    (context, key) -> context.graph().apiKeyReports()
+                            .deleted(context.graph().apiKeys().delete(key, Actor.command())));
         }
 
         @Override
@@ -177,8 +177,7 @@ public final class ApiKeyCommands {
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
-            return context.graph().apiKeyReports()
-                    .deleted(context.graph().apiKeys().delete(keyRef(namespace), Actor.command()));
+            return action.apply(context, keyRef(namespace));
         }
     }
 }

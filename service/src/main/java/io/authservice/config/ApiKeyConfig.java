@@ -26,7 +26,7 @@ public class ApiKeyConfig {
     @Valid
     @NotNull
     @JsonProperty
-    private ApiKeyCacheConfig cache = new ApiKeyCacheConfig();
+    private StoreCacheConfig cache = new StoreCacheConfig();
 
     /**
      * How often each instance looks for keys changed anywhere (deactivated, rotated, deleted). A
@@ -107,7 +107,7 @@ public class ApiKeyConfig {
         return defaultScopes;
     }
 
-    public ApiKeyCacheConfig getCache() {
+    public StoreCacheConfig getCache() {
         return cache;
     }
 

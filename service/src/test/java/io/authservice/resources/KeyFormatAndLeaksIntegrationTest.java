@@ -80,7 +80,7 @@ class KeyFormatAndLeaksIntegrationTest {
         final JsonNode created = create("prefixed-" + System.nanoTime());
         final String key = created.get("key").asText();
         final String hex = "c0ffee0123456789abcdef0123456789abcdef01";
-        TestApps.importKey(DB, "hex-" + System.nanoTime(), hex);
+        TestApps.importKey(DB, "hex-" + System.nanoTime(), hex, app().testClock());
 
         assertThat(key).matches(ApiKeySecrets.scannerPattern("tts")).startsWith("tts_");
         assertThat(created.get("api_key").get("prefix").asText()).isEqualTo(key.substring(4, 12));
