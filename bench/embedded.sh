@@ -19,6 +19,8 @@
 #
 # Needs: a built jar (./mvnw -B -DskipTests package), wrk (apt-get install wrk), python3, curl.
 # Usage: bench/embedded.sh [seconds-per-run] [rounds]     (defaults: 10 s, 5 rounds; `1 1` is a smoke run)
+# BENCH_JAR=<jar> runs another build; BENCH_JFR=1 records a JFR profile of the direct-sink instance over
+# the measured rounds; the warm-up runs until the JIT settles (BENCH_WARMUP_* below).
 # The service's AUTH_* environment passes through (AUTH_AUDIT_LINGER=10ms, AUTH_AUDIT_BATCH_SIZE=2000, ...).
 set -euo pipefail
 shopt -s inherit_errexit
@@ -29,6 +31,11 @@ JAR=${BENCH_JAR:-$ROOT/service/target/auth-service.jar}
 DURATION=${1:-10}
 ROUNDS=${2:-5}
 WARMUP=${BENCH_WARMUP_PASSES:-2}
+# after those, more warm-up passes until no instance compiled more than BENCH_WARMUP_COMPILES methods
+# (jstat -compiler) in the last pass, at most BENCH_WARMUP_MAX passes in all: the H2, seal and EdDSA
+# paths are large, and a JIT still compiling in the measured rounds charges whoami for its warm-up
+WARMUP_COMPILES=${BENCH_WARMUP_COMPILES:-50}
+WARMUP_MAX=${BENCH_WARMUP_MAX:-15}
 THREADS=2
 CONNECTIONS=32
 LAG_AT_S=5
@@ -70,13 +77,19 @@ KEY=$(curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN
 KEY_N=$(curl -sf -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$ADMIN_N/tasks/create-api-key?format=json&name=bench" \
   | json_field "['key']")
 
+# methods the JVM's JIT has compiled so far
+compiled() { # pid
+  jstat -compiler "$1" | awk 'NR == 2 { print $1 }'
+}
+
 run_wrk() { # label port pid path [key]
-  local label=$1 port=$2 pid=$3 path=$4 key=${5:-} before
+  local label=$1 port=$2 pid=$3 path=$4 key=${5:-} before compiles
   local header=()
   [ -n "$key" ] && header=(-H "X-API-Key: $key")
   before=$(thread_cpu "$pid")
+  compiles=$(compiled "$pid")
   wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$port$path" >"$OUT/$label.wrk"
-  echo "$label $before $(thread_cpu "$pid") $(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/cpu.txt"
+  echo "$label $before $(thread_cpu "$pid") $(cut -d' ' -f1 /proc/loadavg) $((  $(compiled "$pid") - compiles ))" >>"$OUT/cpu.txt"
   wrk_summary "$OUT/$label.wrk"
 }
 
@@ -100,10 +113,23 @@ variant() { # name round
   esac
 }
 
-log "warming up ($WARMUP passes)"
-for w in $(seq 1 "$WARMUP"); do for v in ping whoami whoami-noop; do variant $v "warm$w" >/dev/null; done; done
+log "warming up ($WARMUP passes, then until a pass compiles < $WARMUP_COMPILES methods in each instance, at most $WARMUP_MAX)"
+w=0
+while (( w < WARMUP_MAX )); do
+  w=$((w + 1))
+  c0=$(compiled "$PID"); n0=$(compiled "$PID_N")
+  for v in ping whoami whoami-noop; do variant $v "warm$w" >/dev/null; done
+  c=$(( $(compiled "$PID") - c0 )); n=$(( $(compiled "$PID_N") - n0 ))
+  log "warm-up pass $w: compiled $c methods (direct sink), $n (no-op sink)"
+  echo "$w $c $n" >>"$OUT/warmup.txt"
+  (( w >= WARMUP && c < WARMUP_COMPILES && n < WARMUP_COMPILES )) && break
+done
+(( c < WARMUP_COMPILES && n < WARMUP_COMPILES )) || log "WARNING: the JIT still compiled $c / $n methods in the last warm-up pass"
 
 : >"$OUT/a.txt"; : >"$OUT/b.txt"; : >"$OUT/cpu.txt"
+# BENCH_JFR=1: a JFR profile (settings=profile) of the direct-sink instance over the measured rounds,
+# in $OUT/direct.jfr (read it with jfr print --events jdk.ExecutionSample)
+if [ -n "${BENCH_JFR:-}" ]; then jcmd "$PID" JFR.start name=bench settings=profile >/dev/null; fi
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then order=(ping whoami whoami-noop); else order=(whoami-noop whoami ping); fi
   for v in "${order[@]}"; do
@@ -120,6 +146,7 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 
+if [ -n "${BENCH_JFR:-}" ]; then jcmd "$PID" JFR.stop name=bench filename="$OUT/direct.jfr" >/dev/null; fi
 read -r jn sn dn ln _ < <(pipeline)
 [ "$dn" = 0 ] || fail "audit.dropped is $dn"
 [ "$jn" = "$sn" ] || log "WARNING: journaled $jn, shipped $sn at the end"
@@ -137,9 +164,9 @@ def med(xs, i): return st.median(x[i] for x in xs)
 print(f"embedded default (H2, direct sink), and a no-op-sink instance: wrk -t{threads} -c{conns} -d{duration}s, {rounds} interleaved rounds; medians\n")
 labels = {"ping": "GET /api/v1/ping/ (public)", "whoami": "GET /api/v1/whoami/ valid key",
           "whoami-noop": "whoami, no-op sink instance (the floor)"}
-# CPU per request (µs), by thread group, from cpu.txt: label, 7 ticks before, 7 after, load average
+# CPU per request (µs), by thread group, from cpu.txt: label, 7 ticks before, 7 after, load average, methods compiled
 groups = ["total", "requests", "shipper", "journal", "jit", "gc", "other"]
-cpu, loads = {}, []
+cpu, loads, compiles = {}, [], {}
 for line in (out / "cpu.txt").read_text().splitlines():
     label, *f = line.split()
     if label.startswith(tuple(labels)) and not label.split("-")[-1].startswith("warm"):
@@ -148,6 +175,7 @@ for line in (out / "cpu.txt").read_text().splitlines():
         before, after = list(map(int, f[:7])), list(map(int, f[7:14]))
         cpu.setdefault(v, []).append([(b - a) * 10_000 / requests for a, b in zip(before, after)])  # 1 tick = 10 ms
         loads.append(float(f[14]))
+        compiles.setdefault(v, []).append(int(f[15]))
 print("| variant | requests/s | p50 ms | p99 ms | non-2xx answers | service CPU µs/request |")
 print("|---|---|---|---|---|---|")
 for v, label in labels.items():
@@ -157,12 +185,18 @@ for v, label in labels.items():
 def ratio(w, p):
     rs = [x[0] / y[0] for x, y in zip(a[w], a[p])]
     return f"median {st.median(rs):.3f} (per round: {', '.join(f'{r:.3f}' for r in rs)})"
-def cpu_ratio(w, p):  # the inverse: CPU per ping over CPU per whoami
-    rs = [y[0] / x[0] for x, y in zip(cpu[w], cpu[p]) if x[0] > 0]
+def cpu_ratio(w, p, jit=True):  # the inverse: CPU per ping over CPU per whoami (without the JIT's: jit=False)
+    j = lambda r: r[0] - (0 if jit else r[4])
+    rs = [j(y) / j(x) for x, y in zip(cpu[w], cpu[p]) if j(x) > 0]
     return f"median {st.median(rs):.3f} (per round: {', '.join(f'{r:.3f}' for r in rs)})"
 print(f"\nwhoami/ping throughput ratio: {ratio('whoami', 'ping')}")
 print(f"whoami/ping by the service's CPU per request (ping's over whoami's): {cpu_ratio('whoami', 'ping')}")
+print(f"the same without the JIT's CPU (reported apart): {cpu_ratio('whoami', 'ping', jit=False)}")
 print(f"the floor, no-op sink: throughput {ratio('whoami-noop', 'ping')}; by CPU {cpu_ratio('whoami-noop', 'ping')}")
+warm = (out / "warmup.txt").read_text().split()
+print(f"warm-up: {len(warm) // 3} passes; the last compiled {warm[-2]} methods (direct sink), {warm[-1]} (no-op sink)")
+print("methods compiled during the measured runs (median): " + ", ".join(
+    f"{v} {st.median(compiles[v]):.0f}" for v in labels))
 print(f"load average (1 min) during the runs: {min(loads):.1f} to {max(loads):.1f}")
 print("\nservice CPU per request in µs, by thread (median over rounds; other includes threads that ended):\n")
 print("| variant | " + " | ".join(groups) + " |")

@@ -12,6 +12,7 @@ import io.authservice.seal.AuditSeals;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditPurges;
 import io.authservice.auditquery.AuditSearch;
+import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
@@ -97,12 +98,15 @@ public final class ServiceGraph {
         this.auditPurger = new AuditPurger(auditStore, sealing.retention(jdbi, clock), clock, metrics,
                 AuditPurger.BATCH_SIZE);  // whole sealed batches, with a signed purge record per chain
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());
-        this.auditSearch = new AuditSearch(jdbi, clock);
+        this.auditSearch = new AuditSearch(jdbi, clock, config.getApiKeys().getExpiryWarning().toJavaDuration());
         this.auditExport = new AuditExport(auditSearch, json, jdbi);
 
         // API key lifecycle
-        this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
-                config.getApiKeys().getDefaultScopes(), instanceId);
+        final ApiKeyConfig keys = config.getApiKeys();
+        this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random, keys.getFormat(), keys.getPrefix()), clock, audit,
+                keys.getDefaultScopes(), instanceId, new ApiKeyService.Lifetimes(
+                        keys.getMaxLifetime() == null ? null : keys.getMaxLifetime().toJavaDuration(),
+                        keys.getExpiryWarning().toJavaDuration()));
         this.apiKeyReports = new ApiKeyReports(clock);
 
         // users and employees

@@ -34,10 +34,17 @@ public final class AuditSearch {
 
     private final Jdbi jdbi;
     private final Clock clock;
+    private final Duration expiryWarning;
 
     public AuditSearch(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, Duration.ofDays(14));
+    }
+
+    /** @param expiryWarning the summary lists the active keys expiring within this long ({@code apiKeys.expiryWarning}) */
+    public AuditSearch(Jdbi jdbi, Clock clock, Duration expiryWarning) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.expiryWarning = expiryWarning;
     }
 
     /** A page of events and the cursor for the next one (null when this page is the last). */
@@ -107,7 +114,8 @@ public final class AuditSearch {
     /**
      * What happened between {@code from} and {@code to}: counts by type and outcome, the client
      * addresses with the most failures, uses per key, the failed-key fingerprints seen most; and the
-     * active keys with no use in the last {@code unusedDays} days (rotation candidates).
+     * active keys with no use in the last {@code unusedDays} days (rotation candidates), and the
+     * active keys expiring within the expiry warning, soonest first.
      *
      * <p>Every count is exact and read from the counts the writers keep ({@link AuditSummaryCounts},
      * {@link AuditMinuteCounts}) for the whole hours, minutes or days of the range, and from the events for
@@ -169,7 +177,15 @@ public final class AuditSearch {
                                 last == null ? null : last.toInstant());
                     })
                     .list());
-            return new AuditSummary(from, to, byType, addresses, keys, fingerprints, unusedDays, unused);
+            final List<AuditSummary.ExpiringKey> expiring = handle.createQuery(
+                            "SELECT id, name, prefix, expires_at FROM api_keys WHERE is_active = TRUE"
+                                    + " AND expires_at > :now AND expires_at <= :until ORDER BY expires_at, id")
+                    .bind("now", utc(now)).bind("until", utc(now.plus(expiryWarning)))
+                    .map((rs, ctx) -> new AuditSummary.ExpiringKey(rs.getLong("id"), rs.getString("name"),
+                            rs.getString("prefix"), rs.getObject("expires_at", OffsetDateTime.class).toInstant()))
+                    .list();
+            return new AuditSummary(from, to, byType, addresses, keys, fingerprints, unusedDays, unused,
+                    expiryWarning.toDays(), expiring);
         });
     }
 

@@ -2,11 +2,13 @@ package io.authservice.cli;
 
 import io.authservice.core.Actor;
 import io.authservice.core.ApiKeyChanges;
+import io.authservice.core.ApiKeyService;
 import io.authservice.core.KeyPolicy;
 import io.authservice.core.KeyRef;
 import io.authservice.core.OperatorDurations;
 import io.authservice.core.Report;
 import io.authservice.core.Scopes;
+import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -63,7 +65,8 @@ public final class ApiKeyCommands {
             subparser.addArgument("--name").required(true).help("a descriptive name, e.g. TTS-Production (1-100 characters)");
             subparser.addArgument("--scopes").help("comma-separated scopes; default: every internal read scope. Known: "
                     + Scopes.KNOWN_LIST);
-            subparser.addArgument("--expires-in").dest("expires_in").help("lifetime such as 90d or 24h; default: never expires");
+            subparser.addArgument("--expires-in").dest("expires_in").help("lifetime such as 90d or 24h; default: apiKeys.maxLifetime, or never"
+                    + " when it is not set (a longer one is refused)");
             addPolicy(subparser, "the key may be used from");
         }
 
@@ -85,12 +88,15 @@ public final class ApiKeyCommands {
 
         @Override
         protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--expiring").action(Arguments.storeTrue())
+                    .help("only active keys expiring within apiKeys.expiryWarning (14 days as shipped)");
         }
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
+            final ApiKeyService keys = context.graph().apiKeys();
             return context.graph().apiKeyReports()
-                    .list(context.graph().apiKeys().list());
+                    .list(namespace.getBoolean("expiring") ? keys.expiring() : keys.list());
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +37,15 @@ import static org.awaitility.Awaitility.await;
  * Each test has its own key ids and its own days, so tests do not see each other's events.
  */
 abstract class AuditTimeseriesContract {
+    /** Key ids of keys the tests make up, far above any the service gives. */
+    private static final AtomicLong OTHER_KEYS = new AtomicLong(900_000_000L);
+
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
+
+    /** Now on the service's clock (see {@link io.authservice.testing.TestClock#fromSystem()}): what its events are stamped by. */
+    private Instant now() {
+        return ((io.authservice.testing.TestAuthServiceApplication) app().getApplication()).testClock().instant();
+    }
 
     protected abstract TestDatabases.Db db();
 
@@ -126,11 +134,11 @@ abstract class AuditTimeseriesContract {
     @Test
     void requestsThroughTheServiceAreCountedAsTheyAreStored() {
         final var key = createKey(unique("counted"), null);
-        final Instant before = Instant.now().minus(Duration.ofMinutes(1));
+        final Instant before = now().minus(Duration.ofMinutes(1));
         for (int i = 0; i < 4; i++) {
             assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
         }
-        final String query = "from=" + enc(before.toString()) + "&to=" + enc(Instant.now().plus(Duration.ofMinutes(2)).toString())
+        final String query = "from=" + enc(before.toString()) + "&to=" + enc(now().plus(Duration.ofMinutes(2)).toString())
                 + "&bucket=1m&type=api_key.used&key_id=" + key.getKey();
         await().atMost(Duration.ofSeconds(10)).until(() -> series(query).get("total").asLong() == 4);
         assertThat(series(query).get("series")).singleElement()
@@ -405,9 +413,9 @@ abstract class AuditTimeseriesContract {
         new AuditStore(jdbi, AuditCounts.steps()).insertAll(events);
     }
 
-    /** A key id no key of the service has (events of a key the test made up, on days of its own). */
+    /** A key id no key of the service has and no other test uses (events of a key the test made up, on days of its own). */
     private static long otherKeyId() {
-        return 900_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+        return OTHER_KEYS.incrementAndGet();
     }
 
     private static AuditEvent use(long key, Instant at) {
