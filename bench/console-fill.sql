@@ -1,6 +1,7 @@
 -- Fills the schema the migrations made (bench/console.sh runs `db migrate` first) with :events audit
 -- events over the 30 days before now, the keys they name, and the per-minute counts the store's writers
--- keep (audit_minute_counts, as AuditMinuteCounts would have written them). psql -v events=N -f this.
+-- keep (audit_minute_counts and the summary's counts, as AuditMinuteCounts and AuditSummaryCounts would have
+-- written them). psql -v events=N -f this.
 --
 -- The spread: 88 % key uses by 50 active keys (a few keys carry most of the traffic), from their
 -- services' internal addresses; 6 % rejected keys (unknown, inactive, expired, malformed), with
@@ -12,7 +13,7 @@ SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
 SET max_parallel_maintenance_workers = 1;
 
-TRUNCATE audit_events, audit_minute_counts;
+TRUNCATE audit_events, audit_minute_counts, audit_hour_counts, audit_day_failures, audit_day_fingerprints;
 DELETE FROM api_keys;
 
 -- keys 1-50 active (45-50 expire within a week), 51-55 deactivated, 56-60 expired, 61-70 active and never used
@@ -79,10 +80,24 @@ END $$;
 INSERT INTO audit_minute_counts (minute_at, key_id, type, outcome, reason, events)
 SELECT date_trunc('minute', occurred_at), COALESCE(key_id, 0), type, outcome, COALESCE(reason, ''), COUNT(*)
 FROM audit_events GROUP BY 1, 2, 3, 4, 5;
+-- and what AuditSummaryCounts keeps: hours by key, type, outcome, reason; days of failures by address and of
+-- rejected keys by fingerprint and address
+INSERT INTO audit_hour_counts (hour_at, key_id, type, outcome, reason, events)
+SELECT date_trunc('hour', minute_at, 'UTC'), key_id, type, outcome, reason, SUM(events)
+FROM audit_minute_counts GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO audit_day_failures (day_at, client_address, events)
+SELECT date_trunc('day', occurred_at, 'UTC'), client_address, COUNT(*) FROM audit_events
+WHERE outcome = 'failure' AND client_address IS NOT NULL GROUP BY 1, 2;
+INSERT INTO audit_day_fingerprints (day_at, fingerprint, client_address, events, first_at, last_at)
+SELECT date_trunc('day', occurred_at, 'UTC'), fingerprint, COALESCE(client_address, ''), COUNT(*), MIN(occurred_at), MAX(occurred_at)
+FROM audit_events WHERE type = 'api_key.rejected' AND outcome = 'failure' AND fingerprint IS NOT NULL GROUP BY 1, 2, 3;
 UPDATE api_keys k SET last_used_at = (SELECT max(occurred_at) FROM audit_events e WHERE e.key_id = k.id AND e.type = 'api_key.used');
 SELECT setval(pg_get_serial_sequence('api_keys', 'id'), 1000);
 VACUUM ANALYZE audit_events;
 VACUUM ANALYZE audit_minute_counts;
+VACUUM ANALYZE audit_hour_counts;
+VACUUM ANALYZE audit_day_failures;
+VACUUM ANALYZE audit_day_fingerprints;
 VACUUM ANALYZE api_keys;
 SELECT count(*) AS events FROM audit_events;
 SELECT count(*) AS minute_count_rows FROM audit_minute_counts;

@@ -26,15 +26,17 @@ OUT=$ROOT/bench/out/seal-$(date -u +%Y%m%dT%H%M%SZ)
 [ -d "$ROOT/audit/target/test-classes" ] || { echo "build first: ./mvnw -o -B -pl audit test-compile" >&2; exit 1; }
 mkdir -p "$OUT"
 ./mvnw -o -q -B -pl audit dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" >&2
-CP=$ROOT/audit/target/test-classes:$ROOT/audit/target/classes:$(cat "$OUT/classpath.txt")
-trap 'rm -rf "$OUT/scratch"' EXIT
+# a copy of the classes, so that a build during the run (the runs take long) does not change what later runs measure
+cp -r "$ROOT/audit/target/classes" "$OUT/classes" && cp -r "$ROOT/audit/target/test-classes" "$OUT/test-classes"
+CP=$OUT/test-classes:$OUT/classes:$(cat "$OUT/classpath.txt")
+trap 'rm -rf "$OUT/scratch" "$OUT/classes" "$OUT/test-classes"' EXIT
 
 for r in $(seq 1 "$RUNS"); do
   for db in ${SEAL_BENCH_DBS:-h2 postgres}; do
     rm -rf "$OUT/scratch"
     java -Xmx3g ${SEAL_BENCH_JAVA_OPTS:-} -cp "$CP" io.authservice.audit.seal.SealBench "$OUT/scratch" "$db" \
         "$BATCHES" "$SIZE" "$VERIFY" "$r" "$ROUNDS" 2>"$OUT/run-$r-$db.err" \
-      | grep '^result ' | sed "s/^result /result $db-/" | tee "$OUT/run-$r-$db.txt" | sed "s/^/run $r: /" >&2
+      | grep --line-buffered '^result ' | sed -u "s/^result /result $db-/" | tee "$OUT/run-$r-$db.txt" | sed "s/^/run $r: /" >&2
   done
 done
 

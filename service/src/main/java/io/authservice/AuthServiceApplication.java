@@ -56,15 +56,16 @@ import io.authservice.config.ClientAddressConfig;
 import io.authservice.config.SecretFiles;
 import io.authservice.config.JwtConfig;
 import io.authservice.config.ThrottleConfig;
+import io.authservice.core.ApiKeyExpiryWarnings;
 import io.authservice.core.Caller;
+import io.authservice.core.LeakedKeys;
 import io.authservice.core.ObjectMappers;
 import io.authservice.db.ApiKeyDAO;
 import io.authservice.db.Databases;
 import io.authservice.directory.Directory;
 import io.authservice.health.AuditJournalHealthCheck;
 import io.authservice.health.AuditTrailHealthCheck;
-import io.authservice.health.DirectoryCacheHealthCheck;
-import io.authservice.health.KeyCacheHealthCheck;
+import io.authservice.health.ChangeLogHealthCheck;
 import io.authservice.observability.PrometheusEndpoint;
 import io.authservice.observability.RedactingRequestLog;
 import io.authservice.observability.RequestIdFilter;
@@ -78,6 +79,7 @@ import io.authservice.resources.InternalEmployeeResource;
 import io.authservice.resources.InternalUserResource;
 import io.authservice.resources.JwksResource;
 import io.authservice.resources.KeysResource;
+import io.authservice.resources.LeakedKeyResource;
 import io.authservice.resources.RequestRefusedExceptionMapper;
 import io.authservice.resources.OpenApiResource;
 import io.authservice.resources.PingResource;
@@ -243,6 +245,12 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final LastUsedRecorder lastUsed = new LastUsedRecorder(jdbi, keyConfig.getLastUsedFlushInterval().toJavaDuration(),
                 environment.lifecycle().scheduledExecutorService("api-key-last-used").build());
         environment.lifecycle().manage(lastUsed);
+        // one api_key.expiring event a day per key expiring soon, whichever instance claims the day first
+        final ApiKeyExpiryWarnings expiryWarnings = new ApiKeyExpiryWarnings(jdbi, clock,
+                keyConfig.getExpiryWarning().toJavaDuration(), audit, instanceId, environment.metrics());
+        final Duration expiryCheck = keyConfig.getExpiryWarningCheckInterval().toJavaDuration();
+        environment.lifecycle().scheduledExecutorService("api-key-expiry-warnings").build().scheduleWithFixedDelay(
+                expiryWarnings::runQuietly, Math.min(expiryCheck.toMillis(), 60_000), expiryCheck.toMillis(), TimeUnit.MILLISECONDS);
 
         // the directory endpoints' users and employees: from memory, kept in step like the keys (directory.cached)
         final Directory directory = Directory.create(config.getDirectory(), graph.users(), graph.employees(), jdbi,
@@ -251,7 +259,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 environment.metrics());
         directory.poller().ifPresent(directoryPoller -> {
             environment.lifecycle().manage(directoryPoller);
-            environment.healthChecks().register("directory-cache", new DirectoryCacheHealthCheck(directoryPoller));
+            environment.healthChecks().register("directory-cache", ChangeLogHealthCheck.directory(directoryPoller));
         });
 
         // authentication: X-API-Key, scopes as roles, one audit event per attempt
@@ -317,7 +325,9 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         final TrailVerifier trailVerifier = AuditSeals.verifier(jdbi, config);
         environment.jersey().register(new AuditVerificationResource(trailVerifier));
         environment.jersey().register(new AuditResource(graph.auditSearch(), graph.auditExport(), clock));
-        environment.jersey().register(new KeysResource(graph.apiKeys(), clock));
+        environment.jersey().register(new KeysResource(graph.apiKeys(), clock, environment.getObjectMapper()));
+        final LeakedKeys leakedKeys = new LeakedKeys(jdbi, graph.apiKeys(), fingerprints::of, clock, audit, instanceId);
+        environment.jersey().register(new LeakedKeyResource(leakedKeys, environment.getObjectMapper()));
         environment.jersey().register(new AuditStatsResource(new AuditTimeseries(graph.jdbi()),
                 new AuditBreakdowns(graph.jdbi()), clock));
         environment.jersey().register(OpenApiResource.load());
@@ -330,6 +340,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
         ApiKeyTasks.all(graph.apiKeys(), graph.apiKeyReports(), cache, keyConfig.getDefaultRotationGrace().toJavaDuration(),
                 environment.getObjectMapper()).forEach(environment.admin()::addTask);
+        environment.admin().addTask(ApiKeyTasks.reportLeaked(leakedKeys, environment.getObjectMapper()));
         DirectoryTasks.all(graph.users(), graph.employees(), graph.directoryReports(), environment.getObjectMapper())
                 .forEach(environment.admin()::addTask);
         // the trail's self-check: daily (audit.seal.selfCheckInterval) on every instance, its metrics, event and health check
@@ -345,7 +356,7 @@ public class AuthServiceApplication extends Application<AuthServiceConfiguration
         // alerts raised by the rules (here or in an audit-consumer) are delivered from the outbox by every instance
         ServiceAlerts.register(config.getAlerts(), graph.alerting().outbox(), jdbi, clock, instanceId, environment,
                 environment.getObjectMapper());
-        environment.healthChecks().register("api-key-cache", new KeyCacheHealthCheck(poller, cache, clock));
+        environment.healthChecks().register("api-key-cache", ChangeLogHealthCheck.keys(poller, cache));
     }
 
     /**

@@ -7,10 +7,12 @@ import io.authservice.audit.AuditLog;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.alert.Alerting;
+import io.authservice.audit.seal.Sealing;
 import io.authservice.seal.AuditSeals;
 import io.authservice.auditquery.AuditExport;
 import io.authservice.auditquery.AuditPurges;
 import io.authservice.auditquery.AuditSearch;
+import io.authservice.config.ApiKeyConfig;
 import io.authservice.config.JwtConfig;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeySecrets;
@@ -89,18 +91,22 @@ public final class ServiceGraph {
         this.instanceId = InstanceIds.of(config);
 
         // the audit trail: the store in this database, the seam in front of it, retention and the query API
-        this.alerting = AuditSeals.alerting(jdbi, config, clock);  // the alert rules on what this process stores
-        this.auditStore = AuditSeals.directStore(jdbi, config, clock, alerting);  // sealed, with the per-minute counts: server and commands alike
+        final Sealing sealing = Sealing.of(config.getAudit().getSeal());  // the signing key, loaded once for every chain
+        this.alerting = AuditSeals.alerting(jdbi, config, sealing, clock);  // the alert rules on what this process stores
+        this.auditStore = AuditSeals.directStore(jdbi, config, sealing, clock, alerting);  // sealed, with the per-minute counts: server and commands alike
         this.audit = auditSeam.open(auditStore);
-        this.auditPurger = new AuditPurger(auditStore, AuditSeals.retention(jdbi, config, clock), clock, metrics,
+        this.auditPurger = new AuditPurger(auditStore, sealing.retention(jdbi, clock), clock, metrics,
                 AuditPurger.BATCH_SIZE);  // whole sealed batches, with a signed purge record per chain
         this.auditPurges = new AuditPurges(auditPurger, config.getAudit().getRetentionDays());
-        this.auditSearch = new AuditSearch(jdbi, clock);
+        this.auditSearch = new AuditSearch(jdbi, clock, config.getApiKeys().getExpiryWarning().toJavaDuration());
         this.auditExport = new AuditExport(auditSearch, json, jdbi);
 
         // API key lifecycle
-        this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random), clock, audit,
-                config.getApiKeys().getDefaultScopes(), instanceId);
+        final ApiKeyConfig keys = config.getApiKeys();
+        this.apiKeys = new ApiKeyService(jdbi, new ApiKeySecrets(random, keys.getFormat(), keys.getPrefix()), clock, audit,
+                keys.getDefaultScopes(), instanceId, new ApiKeyService.Lifetimes(
+                        keys.getMaxLifetime() == null ? null : keys.getMaxLifetime().toJavaDuration(),
+                        keys.getExpiryWarning().toJavaDuration()));
         this.apiKeyReports = new ApiKeyReports(clock);
 
         // users and employees

@@ -52,6 +52,19 @@ class AuthServiceConfigurationTest {
     }
 
     @Test
+    void keysAreFortyHexWithNoLongestLifetimeAndAFourteenDayWarning() throws Exception {
+        final io.authservice.config.ApiKeyConfig keys = shipped().getApiKeys();
+        final io.authservice.config.ApiKeyConfig defaults = new io.authservice.config.ApiKeyConfig();
+        assertThat(keys.getMaxLifetime()).isNull();
+        assertThat(defaults.getMaxLifetime()).isNull();
+        assertThat(keys.getExpiryWarning()).isEqualTo(io.dropwizard.util.Duration.days(14)).isEqualTo(defaults.getExpiryWarning());
+        assertThat(defaults.getExpiryWarningCheckInterval()).isEqualTo(io.dropwizard.util.Duration.hours(1))
+                .isEqualTo(keys.getExpiryWarningCheckInterval());
+        assertThat(keys.getFormat()).isEqualTo(io.authservice.core.ApiKeySecrets.Format.hex40).isEqualTo(defaults.getFormat());
+        assertThat(keys.getPrefix()).isEqualTo("authsvc").isEqualTo(defaults.getPrefix());
+    }
+
+    @Test
     void theAuditTrailIsJournaledThenShippedIntoTheStore() throws Exception {
         final io.authservice.config.AuditConfig audit = shipped().getAudit();
         assertThat(audit.getSink()).isEqualTo(io.authservice.config.AuditConfig.Sink.direct);

@@ -3,13 +3,13 @@ package io.authservice.auditconsumer;
 import io.authservice.audit.AuditEventDAO;
 import io.authservice.audit.AuditPurger;
 import io.authservice.audit.AuditRetention;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.EmbeddedH2;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.SqlObjects;
-import io.authservice.audit.seal.SealedRetention;
+import io.authservice.audit.seal.Sealing;
 import io.authservice.audit.seal.SealedStores;
 import io.authservice.observability.PrometheusEndpoint;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -21,7 +21,6 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
-import java.util.List;
 
 /**
  * Reads audit events from Kafka and writes them into the audit store, each exactly once: a
@@ -68,16 +67,17 @@ public class AuditConsumerApplication extends Application<AuditConsumerConfigura
         // each partition's events are sealed in a chain of their own, signed with this consumer's key
         // the alert rules run on every batch this consumer stores; their alert.raised events go to the chain
         // alerts:consumer:<host>, their outbox rows are delivered by the service's instances
-        final Alerting alerting = Alerting.of(config.getAlerts(), SealedStores.of(jdbi, config.getSeal(), clock,
-                List.of(new AuditMinuteCounts())), "consumer:" + hostName(), clock);
-        final SealedStores sealed = SealedStores.of(jdbi, config.getSeal(), clock, alerting.steps());
+        final Sealing sealing = Sealing.of(config.getSeal());  // the signing key, loaded once for every chain and the purge records
+        final Alerting alerting = Alerting.of(config.getAlerts(), sealing.stores(jdbi, clock, AuditCounts.steps()),
+                "consumer:" + hostName(), clock);
+        final SealedStores sealed = sealing.stores(jdbi, clock, alerting.steps());
         final AuditConsumers consumers = new AuditConsumers(config.getKafka(),
                 partition -> sealed.forChain(SealedStores.kafkaChain(partition.topic(), partition.partition())), clock,
                 environment.metrics(), batchHook());
         environment.lifecycle().manage(consumers);
         environment.healthChecks().register("consumers", consumers.healthCheck());
         // the process that writes the store keeps it to its retention period
-        environment.lifecycle().manage(new AuditRetention(new AuditPurger(store, SealedRetention.of(jdbi, config.getSeal(), clock),
+        environment.lifecycle().manage(new AuditRetention(new AuditPurger(store, sealing.retention(jdbi, clock),
                 clock, environment.metrics(), AuditPurger.BATCH_SIZE),
                 config.getRetentionDays(), clock, environment.lifecycle().scheduledExecutorService("audit-retention").build(),
                 config.getRetentionCheckInterval().toJavaDuration()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditWireFormat;
+import io.authservice.auditconsumer.testing.FixedClockAuditConsumer;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.authservice.audit.testing.TestKafka;
 import io.authservice.observability.PrometheusEndpoint;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,17 +37,16 @@ import static org.awaitility.Awaitility.await;
  * H2 and PostgreSQL).
  */
 abstract class AuditConsumerApplicationContract {
-    static final String TOPIC = "audit-app-test";
-
-    /** A broker with the topic, a store, and the application reading the one into the other. */
-    record Setup(TestKafka kafka, TestConfigs.Store store, DropwizardAppExtension<AuditConsumerConfiguration> app) {
-        /** Starts the broker and makes the store (given the test's directory); the extension starts the application. */
+    /** The shared broker, a topic of the class's own on it, a store, and the application reading the one into the other. */
+    record Setup(TestKafka kafka, String topic, TestConfigs.Store store, DropwizardAppExtension<AuditConsumerConfiguration> app) {
+        /** Makes the topic and the store (given the test's directory); the extension starts the application. */
         static Setup start(Function<Path, TestConfigs.Store> storeIn) {
-            final TestKafka kafka = TestKafka.start().createTopic(TOPIC, 3);
+            final String topic = TestKafka.uniqueTopic("audit-app-test");
+            final TestKafka kafka = TestKafka.shared().createTopic(topic, 3);
             final Path dir = TestConfigs.tempDir();
             final TestConfigs.Store store = storeIn.apply(dir);
-            return new Setup(kafka, store, new DropwizardAppExtension<>(AuditConsumerApplication.class,
-                    TestConfigs.write(dir, store, kafka.bootstrapServers(), TOPIC, "app-test")));
+            return new Setup(kafka, topic, store, new DropwizardAppExtension<>(FixedClockAuditConsumer.class,
+                    TestConfigs.write(dir, store, kafka.bootstrapServers(), topic, topic)));
         }
     }
 
@@ -56,6 +55,7 @@ abstract class AuditConsumerApplicationContract {
     @Test
     void eventsArriveOnceAndAPoisonRecordBecomesADeadLetter() throws Exception {
         final DropwizardAppExtension<AuditConsumerConfiguration> app = setup().app();
+        final String topic = setup().topic();
         final List<AuditEvent> before = events(20, 1);
         final List<AuditEvent> after = events(20, 2);
         final byte[] poison = "{\"v\":1,\"id\":\"not-a-uuid\"".getBytes(StandardCharsets.UTF_8);
@@ -63,15 +63,15 @@ abstract class AuditConsumerApplicationContract {
                 Map.of("bootstrap.servers", setup().kafka().bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (AuditEvent e : before) {
-                producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
+                producer.send(new ProducerRecord<>(topic, "key:1", AuditWireFormat.encode(e)));
             }
-            producer.send(new ProducerRecord<>(TOPIC, "key:1", poison)).get();
+            producer.send(new ProducerRecord<>(topic, "key:1", poison)).get();
             for (AuditEvent e : after) {
-                producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
+                producer.send(new ProducerRecord<>(topic, "key:1", AuditWireFormat.encode(e)));
             }
             // the same events again, as a producer retry or a spool replay would send them
             for (AuditEvent e : before) {
-                producer.send(new ProducerRecord<>(TOPIC, "key:1", AuditWireFormat.encode(e)));
+                producer.send(new ProducerRecord<>(topic, "key:1", AuditWireFormat.encode(e)));
             }
             producer.flush();
         }
@@ -85,7 +85,7 @@ abstract class AuditConsumerApplicationContract {
                         .mapToMap().list());
         assertThat(letters).hasSize(1);
         final Map<String, Object> letter = letters.get(0);
-        assertThat(letter.get("topic")).isEqualTo(TOPIC);
+        assertThat(letter.get("topic")).isEqualTo(topic);
         assertThat(letter.get("record_key")).isEqualTo("key:1");
         assertThat((byte[]) letter.get("payload")).isEqualTo(poison);
         assertThat((String) letter.get("error")).startsWith("not JSON");
@@ -116,7 +116,7 @@ abstract class AuditConsumerApplicationContract {
     static List<AuditEvent> events(int n, long keyId) {
         final List<AuditEvent> events = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            events.add(AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, Instant.now())
+            events.add(AuditEvent.builder(AuditEventTypes.API_KEY_USED, AuditEvent.SUCCESS, FixedClockAuditConsumer.NOW)
                     .key(keyId, "k" + keyId, "abcd1234").request("10.0.0.1", "ua", "GET", "/api/v1/whoami/").status(200).build());
         }
         return events;

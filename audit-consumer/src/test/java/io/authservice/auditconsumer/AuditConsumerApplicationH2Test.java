@@ -3,7 +3,6 @@ package io.authservice.auditconsumer;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The audit-consumer on an H2 file, as the embedded default runs it. */
@@ -11,11 +10,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AuditConsumerApplicationH2Test extends AuditConsumerApplicationContract {
     private static final Setup SETUP = Setup.start(TestConfigs.Store::h2);
     private static final DropwizardAppExtension<AuditConsumerConfiguration> APP = SETUP.app();
-
-    @AfterAll
-    static void stopKafka() {
-        SETUP.kafka().close();
-    }
 
     @Override
     protected Setup setup() {

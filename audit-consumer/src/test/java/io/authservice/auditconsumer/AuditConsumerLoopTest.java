@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.AuditWireFormat;
+import io.authservice.auditconsumer.testing.FixedClockAuditConsumer;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.authservice.audit.testing.TestKafka;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,13 +17,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +40,7 @@ import static org.awaitility.Awaitility.await;
  * partitions, one stopped mid-batch (on PostgreSQL).
  */
 class AuditConsumerLoopTest {
-    private static final TestKafka KAFKA = TestKafka.start();
-
-    @AfterAll
-    static void stopKafka() {
-        KAFKA.close();
-    }
+    private static final TestKafka KAFKA = TestKafka.shared();
 
     /**
      * The crash: whatever the loop was doing stops here, with no offset commit. An Error, which the
@@ -184,7 +178,7 @@ class AuditConsumerLoopTest {
         props.put("max.poll.records", 10);
         return new AuditConsumerLoop("test", () -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
                 new AuditStore(jdbi), new AuditConsumerLoop.Settings(topic, Duration.ofMillis(100), Duration.ofSeconds(5),
-                        Duration.ofMillis(100), Duration.ofSeconds(1)), Clock.systemUTC(), hook,
+                        Duration.ofMillis(100), Duration.ofSeconds(1)), FixedClockAuditConsumer.CLOCK, hook,
                 AuditConsumerLoop.Metrics.registeredIn(metrics));
     }
 }

@@ -13,7 +13,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,12 +37,7 @@ class AuditConsumerRefusedEventPostgresTest {
     private static final AuditConsumerApplicationContract.Setup SETUP =
             AuditConsumerApplicationContract.Setup.start(dir -> TestConfigs.Store.postgres());
     private static final DropwizardAppExtension<AuditConsumerConfiguration> APP = SETUP.app();
-    private static final String TOPIC = AuditConsumerApplicationContract.TOPIC;
-
-    @AfterAll
-    static void stopKafka() {
-        SETUP.kafka().close();
-    }
+    private static final String TOPIC = SETUP.topic();
 
     @Test
     void anEventTheStoreRefusesBecomesADeadLetterAndTheRestOfItsBatchIsStored() throws Exception {

@@ -7,12 +7,12 @@ import io.authservice.audit.AuditStore;
 import io.authservice.audit.DeadLetter;
 import io.authservice.audit.Migrations;
 import io.authservice.audit.testing.TestKafka;
+import io.authservice.auditconsumer.testing.FixedClockAuditConsumer;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,14 +30,14 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class AuditConsumerRetentionTest {
-    private static final TestKafka KAFKA = TestKafka.start();
+    private static final TestKafka KAFKA = TestKafka.shared();
     private static final Path DIR = TestConfigs.tempDir();
-    private static final Instant NOW = Instant.now();
+    private static final Instant NOW = FixedClockAuditConsumer.NOW;
     private static final List<AuditEvent> EVENTS = List.of(
             eventAt(NOW.minus(Duration.ofDays(31))), eventAt(NOW.minus(Duration.ofDays(29))));
     private static final Jdbi JDBI = storeBeforeStart();
     private static final DropwizardAppExtension<AuditConsumerConfiguration> APP = new DropwizardAppExtension<>(
-            AuditConsumerApplication.class, TestConfigs.write(DIR, KAFKA.bootstrapServers(), "audit-retention-test",
+            FixedClockAuditConsumer.class, TestConfigs.write(DIR, KAFKA.bootstrapServers(), "audit-retention-test",
             "retention-test", "retentionDays: 30", "retentionCheckInterval: 100ms"));
 
     private static AuditEvent eventAt(Instant at) {
@@ -52,11 +52,6 @@ class AuditConsumerRetentionTest {
                 new DeadLetter("t", 0, 1, 0, null, new byte[]{1}, "bad", NOW.minus(Duration.ofDays(31))),
                 new DeadLetter("t", 0, 2, 0, null, new byte[]{2}, "bad", NOW.minus(Duration.ofDays(29)))));
         return jdbi;
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        KAFKA.close();
     }
 
     private static boolean stored(AuditEvent event) {

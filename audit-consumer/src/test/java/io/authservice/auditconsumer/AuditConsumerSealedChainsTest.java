@@ -8,6 +8,7 @@ import io.authservice.audit.seal.TrailFinding;
 import io.authservice.audit.seal.TrailVerification;
 import io.authservice.audit.seal.TrailVerifier;
 import io.authservice.audit.testing.TestKafka;
+import io.authservice.auditconsumer.testing.FixedClockAuditConsumer;
 import io.authservice.auditconsumer.testing.TestConfigs;
 import io.dropwizard.testing.DropwizardTestSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,11 +44,12 @@ class AuditConsumerSealedChainsTest {
     @ParameterizedTest
     @MethodSource("stores")
     void twoPartitionsKeepSeparateSealedChainsThatBothVerify(Function<Path, TestConfigs.Store> storeIn) throws Exception {
-        try (TestKafka kafka = TestKafka.start().createTopic(TOPIC, 2)) {
+        final String topic = TestKafka.uniqueTopic(TOPIC);
+        try (TestKafka kafka = TestKafka.shared().createTopic(topic, 2)) {  // the shared broker: close() leaves it running
             final Path dir = TestConfigs.tempDir();
             final TestConfigs.Store store = storeIn.apply(dir);
-            final DropwizardTestSupport<AuditConsumerConfiguration> app = new DropwizardTestSupport<>(AuditConsumerApplication.class,
-                    TestConfigs.write(dir, store, kafka.bootstrapServers(), TOPIC, "seal-test"));
+            final DropwizardTestSupport<AuditConsumerConfiguration> app = new DropwizardTestSupport<>(FixedClockAuditConsumer.class,
+                    TestConfigs.write(dir, store, kafka.bootstrapServers(), topic, "seal-test"));
             app.before();
             try {
                 final List<AuditEvent> first = AuditConsumerApplicationContract.events(30, 11);
@@ -55,14 +57,14 @@ class AuditConsumerSealedChainsTest {
                 try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
                         new StringSerializer(), new ByteArraySerializer())) {
                     for (int i = 0; i < first.size(); i++) {
-                        producer.send(new ProducerRecord<>(TOPIC, 0, "key:11", AuditWireFormat.encode(first.get(i))));
-                        producer.send(new ProducerRecord<>(TOPIC, 1, "key:12", AuditWireFormat.encode(second.get(i))));
+                        producer.send(new ProducerRecord<>(topic, 0, "key:11", AuditWireFormat.encode(first.get(i))));
+                        producer.send(new ProducerRecord<>(topic, 1, "key:12", AuditWireFormat.encode(second.get(i))));
                     }
                     producer.flush();
                 }
                 final Jdbi jdbi = store.jdbi();
-                final String chain0 = SealedStores.kafkaChain(TOPIC, 0);
-                final String chain1 = SealedStores.kafkaChain(TOPIC, 1);
+                final String chain0 = SealedStores.kafkaChain(topic, 0);
+                final String chain1 = SealedStores.kafkaChain(topic, 1);
                 await().atMost(Duration.ofSeconds(60)).until(() -> sealedEvents(jdbi, chain0) == 30 && sealedEvents(jdbi, chain1) == 30);
 
                 final SealKeys keys = SealKeys.load(app.getConfiguration().getSeal());

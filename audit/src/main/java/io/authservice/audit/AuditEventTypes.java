@@ -11,6 +11,10 @@ public final class AuditEventTypes {
     public static final String API_KEY_ROTATED = "api_key.rotated";
     public static final String API_KEY_DELETED = "api_key.deleted";
     public static final String API_KEY_IMPORTED = "api_key.imported";
+    /** An active key expires within {@code apiKeys.expiryWarning}: one a day per key, across instances. */
+    public static final String API_KEY_EXPIRING = "api_key.expiring";
+    /** Someone reported a key as leaked ({@code report-leaked-key}): success when a stored key matched (it is deactivated), failure {@code unknown} otherwise. */
+    public static final String API_KEY_LEAKED = "api_key.leaked";
     /** A presented JWT (access, refresh or one sent to the verify endpoint) was refused. */
     public static final String TOKEN_REJECTED = "token.rejected";
     /** A used refresh token was presented again; its whole family is revoked. */

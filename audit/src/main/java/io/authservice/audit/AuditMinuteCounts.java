@@ -37,7 +37,7 @@ public final class AuditMinuteCounts implements AuditStore.BatchStep {
     }
 
     /** The rows a batch adds to, in primary-key order: concurrent writers lock rows in one order and never deadlock. */
-    private static final Comparator<Count> KEY_ORDER = Comparator.comparing(Count::minute)
+    static final Comparator<Count> KEY_ORDER = Comparator.comparing(Count::minute)
             .thenComparingLong(Count::keyId).thenComparing(Count::type).thenComparing(Count::outcome)
             .thenComparing(Count::reason);
 

@@ -2,7 +2,10 @@ package io.authservice.audit;
 
 /** Why an attempt failed. The client sees one 401 for all of these; the audit trail sees the truth. */
 public final class AuditReasons {
-    /** The presented value is not 40 lowercase hex characters. */
+    /**
+     * The presented value has neither key format: not 40 lowercase hex characters, nor a prefixed
+     * key whose checksum matches (a typo or a truncated copy of one).
+     */
     public static final String MALFORMED = "malformed";
     /** No key with that hash exists. */
     public static final String UNKNOWN = "unknown";

@@ -355,8 +355,8 @@ public final class AuditStore {
      * {@code batchSize} rows per statement, each statement its own transaction: a purge of millions of
      * rows never holds one long transaction or its locks, and writers go on between batches. Stops
      * between batches when the calling thread is interrupted (the application is stopping); the rest
-     * goes on the next purge. The per-minute counts of the whole minutes before {@code cutoff} go too
-     * ({@link AuditMinuteCounts#prune}).
+     * goes on the next purge. The counts kept beside the events of the time before {@code cutoff} go too
+     * ({@link AuditCounts#prune}).
      */
     public Purged purgeOlderThan(Instant cutoff, int batchSize) {
         if (batchSize < 1) {
@@ -364,7 +364,7 @@ public final class AuditStore {
         }
         final long events = deleteInBatches(dao -> dao.deleteOlderThan(cutoff, batchSize), batchSize);
         final long letters = deleteInBatches(dao -> dao.deleteDeadLettersOlderThan(cutoff, batchSize), batchSize);
-        AuditMinuteCounts.prune(jdbi, cutoff);
+        AuditCounts.prune(jdbi, cutoff);
         return new Purged(events, letters);
     }
 
@@ -410,7 +410,7 @@ public final class AuditStore {
             }
         } while (page.size() == batchSize && !Thread.currentThread().isInterrupted());
         final long letters = deleteInBatches(dao -> dao.deleteDeadLettersOlderThan(cutoff, batchSize), batchSize);
-        AuditMinuteCounts.prune(jdbi, cutoff);
+        AuditCounts.prune(jdbi, cutoff);
         return new Purged(events, letters);
     }
 

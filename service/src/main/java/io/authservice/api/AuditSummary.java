@@ -15,7 +15,9 @@ public record AuditSummary(
         @JsonProperty("uses_per_key") List<KeyUses> usesPerKey,
         @JsonProperty("top_failed_key_fingerprints") List<FingerprintAttempts> topFailedKeyFingerprints,
         @JsonProperty("unused_days") int unusedDays,
-        @JsonProperty("unused_keys") List<UnusedKey> unusedKeys) {
+        @JsonProperty("unused_keys") List<UnusedKey> unusedKeys,
+        @JsonProperty("expiry_warning_days") long expiryWarningDays,
+        @JsonProperty("expiring_keys") List<ExpiringKey> expiringKeys) {
 
     public AuditSummary {
         byTypeAndOutcome = List.copyOf(byTypeAndOutcome);
@@ -23,6 +25,7 @@ public record AuditSummary(
         usesPerKey = List.copyOf(usesPerKey);
         topFailedKeyFingerprints = List.copyOf(topFailedKeyFingerprints);
         unusedKeys = List.copyOf(unusedKeys);
+        expiringKeys = List.copyOf(expiringKeys);
     }
 
     public record TypeCount(@JsonProperty("type") String type, @JsonProperty("outcome") String outcome,
@@ -43,6 +46,12 @@ public record AuditSummary(
                                       @JsonProperty("client_addresses") long clientAddresses,
                                       @JsonProperty("first_seen") Instant firstSeen,
                                       @JsonProperty("last_seen") Instant lastSeen) {
+    }
+
+    /** An active key whose expiry falls within {@code expiry_warning_days} ({@code apiKeys.expiryWarning}). */
+    public record ExpiringKey(@JsonProperty("key_id") long keyId, @JsonProperty("key_name") String keyName,
+                              @JsonProperty("key_prefix") String keyPrefix,
+                              @JsonProperty("expires_at") Instant expiresAt) {
     }
 
     /** An active key with no recorded use in the last {@code unused_days} days; never used when last_used_at is null. */

@@ -50,11 +50,7 @@ public record AuditQuery(Map<String, Object> filters, Instant from, Instant to, 
                 continue;
             }
             if (NUMERIC.contains(name)) {
-                try {
-                    filters.put(name, Long.parseLong(value));
-                } catch (NumberFormatException e) {
-                    throw new InvalidInputException("'" + name + "': '" + Text.printable(value) + "' is not a whole number");
-                }
+                filters.put(name, wholeNumber(name, value, Long::valueOf));
             } else {
                 filters.put(name, value);
             }
@@ -84,16 +80,23 @@ public record AuditQuery(Map<String, Object> filters, Instant from, Instant to, 
         }
     }
 
+    /**
+     * {@code value} read by {@code parse} ({@link Long#valueOf}, {@link Integer#valueOf}), or
+     * {@link InvalidInputException} "'name': 'value' is not a whole number".
+     */
+    public static <N extends Number> N wholeNumber(String name, String value, Function<String, N> parse) {
+        try {
+            return parse.apply(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("'" + name + "': '" + Text.printable(value) + "' is not a whole number");
+        }
+    }
+
     private static Integer limit(String value, boolean unlimitedByDefault) {
         if (value == null || value.isEmpty()) {
             return unlimitedByDefault ? null : DEFAULT_LIMIT;
         }
-        final int limit;
-        try {
-            limit = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("'limit': '" + Text.printable(value) + "' is not a whole number");
-        }
+        final int limit = wholeNumber("limit", value, Integer::valueOf);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidInputException("'limit': must be between 1 and " + MAX_LIMIT);
         }

@@ -21,14 +21,16 @@ import java.util.stream.Collectors;
 /**
  * Counts of audit events over time, in buckets aligned to the epoch (UTC: a day bucket runs from
  * midnight to midnight UTC), optionally one series per outcome, type or reason. Read from the
- * per-minute counts ({@code audit_minute_counts}, which {@link AuditMinuteCounts} keeps) when every
- * filter is one the counts hold (type, outcome, reason, key_id); otherwise grouped from the events.
+ * per-minute counts ({@code audit_minute_counts}, which {@link AuditMinuteCounts} keeps), or for buckets
+ * of whole hours the hourly ones ({@code audit_hour_counts}, {@link io.authservice.audit.AuditSummaryCounts}),
+ * when every filter is one the counts hold (type, outcome, reason, key_id); otherwise grouped from the events.
  */
 public final class AuditTimeseries {
     /** Most buckets one answer holds: a week of minutes. */
     public static final int MAX_BUCKETS = 7 * 24 * 60;
     /** The filters the per-minute counts can answer. */
     public static final Set<String> COUNTED_FILTERS = Set.of("type", "outcome", "reason", "key_id");
+    private static final long HOUR = 3600;
 
     /** A bucket width the API accepts. */
     public enum Bucket {
@@ -108,8 +110,10 @@ public final class AuditTimeseries {
                     + "; at most " + MAX_BUCKETS + ": choose a wider bucket or a shorter range");
         }
         final boolean counted = COUNTED_FILTERS.containsAll(filters.keySet());
-        final String table = counted ? "audit_minute_counts" : "audit_events";
-        final String time = counted ? "minute_at" : "occurred_at";
+        // buckets of whole hours (aligned to the epoch, so on whole hours) read the hourly counts
+        final boolean hourly = counted && width % HOUR == 0;
+        final String table = hourly ? "audit_hour_counts" : counted ? "audit_minute_counts" : "audit_events";
+        final String time = hourly ? "hour_at" : counted ? "minute_at" : "occurred_at";
         final String group = groupBy == null ? "'all'" : counted ? groupBy.column : "COALESCE(" + groupBy.column + ", '')";
         final StringBuilder sql = new StringBuilder("SELECT b, g, SUM(n) AS n FROM (SELECT CAST(FLOOR(EXTRACT(EPOCH FROM ")
                 .append(time).append(") / ").append(width).append(") AS BIGINT) AS b, ").append(group).append(" AS g, ")

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
-import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCacheConfig;
 import io.authservice.config.StoreCaches;
 import io.authservice.core.ApiKey;
 
@@ -25,7 +25,7 @@ import java.util.function.Supplier;
 public final class ApiKeyCache {
     private final LoadingCache<String, Optional<ApiKey>> cache;
 
-    public ApiKeyCache(Function<String, Optional<ApiKey>> loader, ApiKeyCacheConfig config, Ticker ticker,
+    public ApiKeyCache(Function<String, Optional<ApiKey>> loader, StoreCacheConfig config, Ticker ticker,
                        Executor executor, Supplier<? extends StatsCounter> stats) {
         this.cache = StoreCaches.build(loader, config, ticker, executor, stats);
     }

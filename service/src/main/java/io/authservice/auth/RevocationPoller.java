@@ -1,16 +1,13 @@
 package io.authservice.auth;
 
 import io.authservice.db.ApiKeyDAO;
-import io.authservice.db.ApiKeyDAO.KeyChange;
 import io.authservice.db.ChangeLog;
 import io.authservice.db.ChangeLogPoller;
-import io.authservice.db.InLists;
+import io.authservice.db.JdbiChangeLog;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -26,36 +23,7 @@ public final class RevocationPoller extends ChangeLogPoller<String> {
      */
     public RevocationPoller(Jdbi jdbi, ApiKeyCache cache, Duration interval, Duration gapLifetime, Clock clock,
                             ScheduledExecutorService executor) {
-        super("API key", new KeyChanges(jdbi), cache::invalidate, interval, gapLifetime, clock, executor);
-    }
-
-    /** {@code api_key_changes} as a {@link ChangeLog} of key hashes. */
-    private record KeyChanges(Jdbi jdbi) implements ChangeLog<String> {
-        @Override
-        public List<Change<String>> recent(Duration within) {
-            return of(jdbi.withExtension(ApiKeyDAO.class, dao -> dao.recentChanges(dao.databaseNow().minus(within))));
-        }
-
-        @Override
-        public List<Change<String>> after(long after) {
-            return of(jdbi.withExtension(ApiKeyDAO.class, dao -> dao.changesAfter(after)));
-        }
-
-        @Override
-        public List<Change<String>> among(Collection<Long> ids) {
-            if (ids.isEmpty()) {
-                return List.of();
-            }
-            return of(jdbi.withExtension(ApiKeyDAO.class, dao -> InLists.select(List.copyOf(ids), dao::changesAmong)));
-        }
-
-        @Override
-        public void prune(Duration olderThan) {
-            jdbi.useExtension(ApiKeyDAO.class, dao -> dao.pruneChanges(dao.databaseNow().minus(olderThan)));
-        }
-
-        private static List<Change<String>> of(List<KeyChange> rows) {
-            return rows.stream().map(row -> new Change<>(row.id(), row.keyHash())).toList();
-        }
+        super("API key", new JdbiChangeLog<>(jdbi, ApiKeyDAO.class, row -> new ChangeLog.Change<>(row.id(), row.keyHash())),
+                cache::invalidate, interval, gapLifetime, clock, executor);
     }
 }

@@ -2,11 +2,13 @@ package io.authservice.cli;
 
 import io.authservice.core.Actor;
 import io.authservice.core.ApiKeyChanges;
+import io.authservice.core.ApiKeyService;
 import io.authservice.core.KeyPolicy;
 import io.authservice.core.KeyRef;
 import io.authservice.core.OperatorDurations;
 import io.authservice.core.Report;
 import io.authservice.core.Scopes;
+import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /** The API key commands on the service jar; each does what the admin task of the same name does. */
 public final class ApiKeyCommands {
@@ -22,8 +25,8 @@ public final class ApiKeyCommands {
 
     public static List<ReportingCommand> all(CommandSetup setup) {
         return List.of(
-                new Create(setup), new ListKeys(setup), new Update(setup), new Deactivate(setup), new Rotate(setup),
-                new Delete(setup), new ImportApiKeysCommand(setup));
+                new Create(setup), new ListKeys(setup), new Update(setup), OnOneKey.deactivate(setup), new Rotate(setup),
+                OnOneKey.delete(setup), new ImportApiKeysCommand(setup));
     }
 
     static void addKeyRef(Subparser subparser) {
@@ -62,7 +65,8 @@ public final class ApiKeyCommands {
             subparser.addArgument("--name").required(true).help("a descriptive name, e.g. TTS-Production (1-100 characters)");
             subparser.addArgument("--scopes").help("comma-separated scopes; default: every internal read scope. Known: "
                     + Scopes.KNOWN_LIST);
-            subparser.addArgument("--expires-in").dest("expires_in").help("lifetime such as 90d or 24h; default: never expires");
+            subparser.addArgument("--expires-in").dest("expires_in").help("lifetime such as 90d or 24h; default: apiKeys.maxLifetime, or never"
+                    + " when it is not set (a longer one is refused)");
             addPolicy(subparser, "the key may be used from");
         }
 
@@ -84,12 +88,15 @@ public final class ApiKeyCommands {
 
         @Override
         protected void addArguments(Subparser subparser) {
+            subparser.addArgument("--expiring").action(Arguments.storeTrue())
+                    .help("only active keys expiring within apiKeys.expiryWarning (14 days as shipped)");
         }
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
+            final ApiKeyService keys = context.graph().apiKeys();
             return context.graph().apiKeyReports()
-                    .list(context.graph().apiKeys().list());
+                    .list(namespace.getBoolean("expiring") ? keys.expiring() : keys.list());
         }
     }
 
@@ -120,23 +127,6 @@ public final class ApiKeyCommands {
         }
     }
 
-    static final class Deactivate extends ReportingCommand {
-        Deactivate(CommandSetup setup) {
-            super("deactivate-api-key", "Deactivates an API key on every instance", setup);
-        }
-
-        @Override
-        protected void addArguments(Subparser subparser) {
-            addKeyRef(subparser);
-        }
-
-        @Override
-        protected Report run(Namespace namespace, CommandContext context) {
-            return context.graph().apiKeyReports()
-                    .deactivated(context.graph().apiKeys().deactivate(keyRef(namespace), Actor.command()));
-        }
-    }
-
     static final class Rotate extends ReportingCommand {
         Rotate(CommandSetup setup) {
             super("rotate-api-key", "Creates a successor key; the old one keeps working for the grace period", setup);
@@ -159,9 +149,25 @@ public final class ApiKeyCommands {
         }
     }
 
-    static final class Delete extends ReportingCommand {
-        Delete(CommandSetup setup) {
-            super("delete-api-key", "Deletes an API key for good", setup);
+    /** A command that names one key ({@code --id} or {@code --name}) and does one thing to it. */
+    static final class OnOneKey extends ReportingCommand {
+        private final BiFunction<CommandContext, KeyRef, Report> action;
+
+        OnOneKey(String name, String description, CommandSetup setup, BiFunction<CommandContext, KeyRef, Report> action) {
+            super(name, description, setup);
+            this.action = action;
+        }
+
+        static OnOneKey deactivate(CommandSetup setup) {
+            return new OnOneKey("deactivate-api-key", "Deactivates an API key on every instance", setup,
+                    (context, key) -> context.graph().apiKeyReports()
+                            .deactivated(context.graph().apiKeys().deactivate(key, Actor.command())));
+        }
+
+        static OnOneKey delete(CommandSetup setup) {
+            return new OnOneKey("delete-api-key", "Deletes an API key for good", setup,
+                    (context, key) -> context.graph().apiKeyReports()
+                            .deleted(context.graph().apiKeys().delete(key, Actor.command())));
         }
 
         @Override
@@ -171,8 +177,7 @@ public final class ApiKeyCommands {
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) {
-            return context.graph().apiKeyReports()
-                    .deleted(context.graph().apiKeys().delete(keyRef(namespace), Actor.command()));
+            return action.apply(context, keyRef(namespace));
         }
     }
 }

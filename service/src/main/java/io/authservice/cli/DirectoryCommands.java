@@ -17,10 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -40,8 +38,8 @@ public final class DirectoryCommands {
      * @param env   the environment ({@code System::getenv})
      */
     public static List<ReportingCommand> all(CommandSetup setup, InputStream stdin, Function<String, String> env) {
-        return List.of(new CreateUser(setup, stdin, env), new CreateEmployee(setup), new ImportUsers(setup),
-                new ImportEmployees(setup), new SetUserRoles(setup));
+        return List.of(new CreateUser(setup, stdin, env), new CreateEmployee(setup), ImportCsv.users(setup),
+                ImportCsv.employees(setup), new SetUserRoles(setup));
     }
 
     static final class CreateUser extends ReportingCommand {
@@ -151,51 +149,42 @@ public final class DirectoryCommands {
         }
     }
 
-    static final class ImportUsers extends ReportingCommand {
-        ImportUsers(CommandSetup setup) {
-            super("import-users", "Imports users from a CSV export of the Django service "
+    /** {@code import-users} and {@code import-employees}: every row of {@code --csv} checked, then imported at once. */
+    static final class ImportCsv<T> extends ReportingCommand {
+        private final Function<Reader, List<T>> parse;
+        private final BiFunction<CommandContext, List<T>, Report> importRows;
+
+        private ImportCsv(String name, String description, CommandSetup setup, Function<Reader, List<T>> parse,
+                          BiFunction<CommandContext, List<T>, Report> importRows) {
+            super(name, description, setup);
+            this.parse = parse;
+            this.importRows = importRows;
+        }
+
+        static ImportCsv<NewUser> users(CommandSetup setup) {
+            return new ImportCsv<>("import-users", "Imports users from a CSV export of the Django service "
                     + "(username,email,first_name,last_name,is_active,date_joined[,roles separated by ';']); "
-                    + "imported users have no password", setup);
+                    + "imported users have no password", setup, DirectoryCsv::users,
+                    (context, rows) -> context.graph().directoryReports()
+                            .usersImported(context.graph().users().importUsers(rows, Actor.command())));
+        }
+
+        static ImportCsv<NewEmployee> employees(CommandSetup setup) {
+            return new ImportCsv<>("import-employees", "Imports employees from a CSV export of the Django service "
+                    + "(employee_number,first_name,last_name,email,department,job_title,is_active[,user_id|username])",
+                    setup, DirectoryCsv::employees,
+                    (context, rows) -> context.graph().directoryReports()
+                            .employeesImported(context.graph().employees().importEmployees(rows, Actor.command())));
         }
 
         @Override
         protected void addArguments(Subparser subparser) {
-            subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
+            addCsv(subparser);
         }
 
         @Override
         protected Report run(Namespace namespace, CommandContext context) throws IOException {
-            final List<NewUser> rows = readCsv(namespace, DirectoryCsv::users);
-            return context.graph().directoryReports()
-                    .usersImported(context.graph().users().importUsers(rows, Actor.command()));
-        }
-    }
-
-    static final class ImportEmployees extends ReportingCommand {
-        ImportEmployees(CommandSetup setup) {
-            super("import-employees", "Imports employees from a CSV export of the Django service "
-                    + "(employee_number,first_name,last_name,email,department,job_title,is_active[,user_id|username])", setup);
-        }
-
-        @Override
-        protected void addArguments(Subparser subparser) {
-            subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
-        }
-
-        @Override
-        protected Report run(Namespace namespace, CommandContext context) throws IOException {
-            final List<NewEmployee> rows = readCsv(namespace, DirectoryCsv::employees);
-            return context.graph().directoryReports()
-                    .employeesImported(context.graph().employees().importEmployees(rows, Actor.command()));
-        }
-    }
-
-    private static <T> List<T> readCsv(Namespace namespace, Function<Reader, List<T>> parse) throws IOException {
-        final Path file = Path.of(namespace.getString("csv"));
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse.apply(reader);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("no such file: " + file);
+            return importRows.apply(context, readCsv(namespace, parse));
         }
     }
 }

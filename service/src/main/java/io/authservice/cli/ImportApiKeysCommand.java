@@ -3,17 +3,11 @@ package io.authservice.cli;
 import io.authservice.core.Actor;
 import io.authservice.core.DjangoCsv;
 import io.authservice.core.ImportedApiKey;
-import io.authservice.core.InvalidInputException;
 import io.authservice.core.Report;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -27,25 +21,20 @@ final class ImportApiKeysCommand extends ReportingCommand {
 
     @Override
     protected void addArguments(Subparser subparser) {
-        subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
+        addCsv(subparser);
         subparser.addArgument("--scopes").help("scopes for the imported keys; default: every internal read scope");
         ApiKeyCommands.addPolicy(subparser, "for the imported keys");
     }
 
     @Override
     protected Report run(Namespace namespace, CommandContext context) throws IOException {
-        final Path file = Path.of(namespace.getString("csv"));
-        final List<ImportedApiKey> keys;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            keys = DjangoCsv.read(reader, List.of("name", "key")).stream().map(row -> {
-                final String where = "line " + row.line() + ": ";
-                return new ImportedApiKey(row.line(), row.get("name"), row.get("key"),
-                        DjangoCsv.parseBoolean(row.get("is_active"), true, where),
-                        DjangoCsv.parseTimestamp(row.get("created_at"), where));
-            }).toList();
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("no such file: " + file);
-        }
+        final List<ImportedApiKey> keys = readCsv(namespace, reader -> DjangoCsv.read(reader, List.of("name", "key")).stream()
+                .map(row -> {
+                    final String where = "line " + row.line() + ": ";
+                    return new ImportedApiKey(row.line(), row.get("name"), row.get("key"),
+                            DjangoCsv.parseBoolean(row.get("is_active"), true, where),
+                            DjangoCsv.parseTimestamp(row.get("created_at"), where));
+                }).toList());
         return context.graph().apiKeyReports().imported(context.graph().apiKeys().importKeys(keys, ApiKeyCommands.scopes(namespace),
                 ApiKeyCommands.policy(namespace), Actor.command()));
     }

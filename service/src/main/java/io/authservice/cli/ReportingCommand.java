@@ -2,6 +2,7 @@ package io.authservice.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.authservice.AuthServiceConfiguration;
+import io.authservice.core.InvalidInputException;
 import io.authservice.core.RequestRefusedException;
 import io.authservice.core.Report;
 import io.dropwizard.jersey.errors.ErrorMessage;
@@ -12,7 +13,15 @@ import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * A command on the service jar that answers with a {@link Report}: a human line by default, or
@@ -61,6 +70,21 @@ public abstract class ReportingCommand extends ConfiguredCommand<AuthServiceConf
             }
             out.println(json ? render(context, report) : report.text());
             out.flush();
+        }
+    }
+
+    /** {@code --csv FILE}, required, for {@link #readCsv}. */
+    protected static void addCsv(Subparser subparser) {
+        subparser.addArgument("--csv").required(true).help("the CSV file, with a header row");
+    }
+
+    /** The rows {@code parse} reads from the file named by {@code --csv} (UTF-8); a missing file is the operator's to fix. */
+    protected static <T> List<T> readCsv(Namespace namespace, Function<Reader, List<T>> parse) throws IOException {
+        final Path file = Path.of(namespace.getString("csv"));
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse.apply(reader);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("no such file: " + file);
         }
     }
 

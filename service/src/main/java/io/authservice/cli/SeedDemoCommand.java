@@ -1,5 +1,6 @@
 package io.authservice.cli;
 
+import com.google.common.collect.Lists;
 import io.authservice.ServiceGraph;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
@@ -97,9 +98,7 @@ public final class SeedDemoCommand extends ReportingCommand {
 
         final List<AuditEvent> week = week(now, new Random(42), tts, hdts, legacy, users.get(SECURITY_USER),
                 graph.instanceId());
-        for (int from = 0; from < week.size(); from += CHUNK) {
-            graph.auditStore().insertAll(week.subList(from, Math.min(week.size(), from + CHUNK)));
-        }
+        Lists.partition(week, CHUNK).forEach(graph.auditStore()::insertAll);
         final Map<String, Long> byType = new LinkedHashMap<>();
         week.forEach(event -> byType.merge(event.type(), 1L, Long::sum));
 

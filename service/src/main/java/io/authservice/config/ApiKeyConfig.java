@@ -1,6 +1,7 @@
 package io.authservice.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.Scopes;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
@@ -9,6 +10,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -24,7 +26,7 @@ public class ApiKeyConfig {
     @Valid
     @NotNull
     @JsonProperty
-    private ApiKeyCacheConfig cache = new ApiKeyCacheConfig();
+    private StoreCacheConfig cache = new StoreCacheConfig();
 
     /**
      * How often each instance looks for keys changed anywhere (deactivated, rotated, deleted). A
@@ -45,6 +47,39 @@ public class ApiKeyConfig {
     @NotNull
     @JsonProperty
     private Duration defaultRotationGrace = Duration.hours(24);
+
+    /**
+     * The longest lifetime a key may have: a key created, imported or rotated without an expiry
+     * gets this one, and a longer one is refused. Null (the default) sets no limit.
+     */
+    @JsonProperty
+    private Duration maxLifetime;
+
+    /**
+     * Keys expiring within this long are listed by {@code list-api-keys --expiring} and the audit
+     * summary, and produce one {@code api_key.expiring} event a day each.
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.DAYS)
+    @JsonProperty
+    private Duration expiryWarning = Duration.days(14);
+
+    /** How often each instance looks for keys to warn about (each key is warned about once a day across instances). */
+    @NotNull
+    @MinDuration(value = 50, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration expiryWarningCheckInterval = Duration.hours(1);
+
+    /** The format of new keys; both are accepted at once, so a team migrates by rotation. */
+    @NotNull
+    @JsonProperty
+    private ApiKeySecrets.Format format = ApiKeySecrets.Format.hex40;
+
+    /** The start of a {@code prefixed} key, before its underscore: 2-16 lowercase letters and digits. */
+    @NotNull
+    @Pattern(regexp = ApiKeySecrets.PREFIX_PATTERN, message = "must be 2-16 lowercase letters and digits")
+    @JsonProperty
+    private String prefix = "authsvc";
 
     /**
      * How many service instances share each key's rate limit: each enforces limit / instances
@@ -72,7 +107,7 @@ public class ApiKeyConfig {
         return defaultScopes;
     }
 
-    public ApiKeyCacheConfig getCache() {
+    public StoreCacheConfig getCache() {
         return cache;
     }
 
@@ -86,6 +121,37 @@ public class ApiKeyConfig {
 
     public Duration getDefaultRotationGrace() {
         return defaultRotationGrace;
+    }
+
+    /** Null when keys may live for ever. */
+    public Duration getMaxLifetime() {
+        return maxLifetime;
+    }
+
+    public Duration getExpiryWarning() {
+        return expiryWarning;
+    }
+
+    public Duration getExpiryWarningCheckInterval() {
+        return expiryWarningCheckInterval;
+    }
+
+    public ApiKeySecrets.Format getFormat() {
+        return format;
+    }
+
+    public String getPrefix() {
+        return prefix;
+    }
+
+    @ValidationMethod(message = "maxLifetime must be longer than a minute and at most 36500d")
+    public boolean isMaxLifetimeSensible() {
+        return maxLifetime == null || (maxLifetime.toMinutes() >= 1 && maxLifetime.toDays() <= 36_500);
+    }
+
+    @ValidationMethod(message = "expiryWarning must be a whole number of days, e.g. 14d")
+    public boolean isExpiryWarningWholeDays() {
+        return expiryWarning == null || expiryWarning.toSeconds() % 86_400 == 0;
     }
 
     @ValidationMethod(message = "defaultScopes may only name known scopes: " + Scopes.KNOWN_LIST)

@@ -18,13 +18,13 @@ public class DirectoryConfig {
     @Valid
     @NotNull
     @JsonProperty
-    private ApiKeyCacheConfig cache = new ApiKeyCacheConfig();
+    private StoreCacheConfig cache = new StoreCacheConfig();
 
     public boolean isCached() {
         return cached;
     }
 
-    public ApiKeyCacheConfig getCache() {
+    public StoreCacheConfig getCache() {
         return cache;
     }
 

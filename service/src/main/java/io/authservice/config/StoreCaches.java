@@ -21,7 +21,7 @@ public final class StoreCaches {
     private StoreCaches() {
     }
 
-    public static <K, V> LoadingCache<K, Optional<V>> build(Function<K, Optional<V>> load, ApiKeyCacheConfig config,
+    public static <K, V> LoadingCache<K, Optional<V>> build(Function<K, Optional<V>> load, StoreCacheConfig config,
                                                             Ticker ticker, Executor executor,
                                                             Supplier<? extends StatsCounter> stats) {
         final long positive = config.getExpireAfterWrite().toNanoseconds();

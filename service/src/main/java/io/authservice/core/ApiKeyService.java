@@ -35,9 +35,30 @@ public final class ApiKeyService {
     private final AuditLog audit;
     private final Set<String> defaultScopes;
     private final String instanceId;
+    private final Lifetimes lifetimes;
+
+    /**
+     * The lifetime policy: {@code max} (null: none) is the longest a key may live, and what a key
+     * created, imported or rotated without an expiry gets; keys expiring within {@code warning} are
+     * "expiring".
+     */
+    public record Lifetimes(Duration max, Duration warning) {
+        /** No longest lifetime; a warning 14 days ahead (the configuration's defaults). */
+        public static final Lifetimes DEFAULT = new Lifetimes(null, Duration.ofDays(14));
+
+        public Lifetimes {
+            java.util.Objects.requireNonNull(warning, "warning");
+        }
+    }
 
     public ApiKeyService(Jdbi jdbi, ApiKeySecrets secrets, Clock clock, AuditLog audit,
                          Set<String> defaultScopes, String instanceId) {
+        this(jdbi, secrets, clock, audit, defaultScopes, instanceId, Lifetimes.DEFAULT);
+    }
+
+    public ApiKeyService(Jdbi jdbi, ApiKeySecrets secrets, Clock clock, AuditLog audit,
+                         Set<String> defaultScopes, String instanceId, Lifetimes lifetimes) {
+        this.lifetimes = lifetimes;
         this.jdbi = jdbi;
         this.secrets = secrets;
         this.clock = clock;
@@ -48,7 +69,7 @@ public final class ApiKeyService {
 
     /**
      * Creates a key. {@code scopes} empty means the configured defaults; {@code expiresIn} null means
-     * the key does not expire.
+     * the longest lifetime, or none when there is no longest lifetime; a longer one is refused (400).
      */
     public CreatedApiKey create(String name, Collection<String> scopes, Duration expiresIn, Actor actor) {
         return create(name, scopes, expiresIn, KeyPolicy.NONE, actor);
@@ -59,7 +80,8 @@ public final class ApiKeyService {
         final String checkedName = checkName(name);
         final SortedSet<String> granted = scopesOrDefault(scopes);
         final Instant now = now();
-        final Instant expiresAt = expiresIn == null ? null : now.plus(expiresIn);
+        final Duration lifetime = lifetime(expiresIn);
+        final Instant expiresAt = lifetime == null ? null : now.plus(lifetime);
         final CreatedApiKey created = jdbi.inTransaction(handle ->
                 insert(handle.attach(ApiKeyDAO.class), checkedName, granted, now, expiresAt, policy));
         record(AuditEventTypes.API_KEY_CREATED, created.stored(), actor);
@@ -69,6 +91,21 @@ public final class ApiKeyService {
     /** Every key, oldest first. Carries prefixes, never keys or hashes (the wire views drop the hash). */
     public List<ApiKey> list() {
         return jdbi.withExtension(ApiKeyDAO.class, ApiKeyDAO::list);
+    }
+
+    /** Active keys whose expiry falls within the warning period ({@code list-api-keys --expiring}), oldest first. */
+    public List<ApiKey> expiring() {
+        final Instant now = clock.instant();
+        final Instant until = now.plus(lifetimes.warning());
+        return list().stream()
+                .filter(key -> key.statusAt(now) == ApiKey.Status.ACTIVE && key.expiresAt() != null
+                        && !key.expiresAt().isAfter(until))
+                .toList();
+    }
+
+    /** The lifetime policy this service applies. */
+    public Lifetimes lifetimes() {
+        return lifetimes;
     }
 
     /** Finds the key a reference names. */
@@ -139,8 +176,9 @@ public final class ApiKeyService {
 
     /**
      * Rotation as the original's runbook does it, in one step: a successor with the same name,
-     * scopes and policy (allowed addresses, rate limit) is created, and the previous key expires after {@code grace}; both work meanwhile.
-     * The successor keeps the previous key's lifetime if it had one. Of concurrent rotations of one
+     * scopes and policy (allowed addresses, rate limit) is created, and the previous key expires after
+     * {@code grace}; both work meanwhile. The successor keeps the previous key's lifetime if it had one
+     * (no longer than the longest lifetime), else gets the longest lifetime if there is one. Of concurrent rotations of one
      * key exactly one succeeds (the database decides, by a conditional update); the others get 409.
      */
     public RotatedApiKey rotate(KeyRef ref, Duration grace, Actor actor) {
@@ -149,8 +187,9 @@ public final class ApiKeyService {
             final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
             final ApiKey previous = resolve(dao, ref);
             checkRotatable(previous, now);
-            final Instant successorExpiry = previous.expiresAt() == null
-                    ? null : now.plus(Duration.between(previous.createdAt(), previous.expiresAt()));
+            final Duration successorLifetime = previous.expiresAt() == null
+                    ? lifetimes.max() : capped(Duration.between(previous.createdAt(), previous.expiresAt()));
+            final Instant successorExpiry = successorLifetime == null ? null : now.plus(successorLifetime);
             final CreatedApiKey successor = insert(dao, previous.name(), new TreeSet<>(previous.scopes()), now, successorExpiry,
                     previous.policy());
             final Instant graceEnd = now.plus(grace);
@@ -187,7 +226,9 @@ public final class ApiKeyService {
     /**
      * Stores keys exported from the original service, by hash, so services keep their keys. All
      * rows are checked before any is written, and all are written in one transaction. A key already
-     * stored is skipped, so an import can be re-run. {@code scopes} empty means the defaults.
+     * stored is skipped, so an import can be re-run. {@code scopes} empty means the defaults. Under a
+     * longest lifetime an imported key gets it counted from the import, not from the key's original
+     * creation: a key made years ago would otherwise arrive expired and break the service using it.
      */
     public ImportResult importKeys(List<ImportedApiKey> rows, Collection<String> scopes, Actor actor) {
         return importKeys(rows, scopes, KeyPolicy.NONE, actor);
@@ -200,13 +241,15 @@ public final class ApiKeyService {
         for (ImportedApiKey row : rows) {
             checkName(row.name(), "line " + row.line() + ": ");
             if (!ApiKeySecrets.isWellFormed(row.key())) {
-                throw new InvalidInputException("line " + row.line() + ": the key must be 40 lowercase hex characters");
+                throw new InvalidInputException("line " + row.line() + ": the key must be 40 lowercase hex characters"
+                        + " (or a prefixed key with a valid checksum)");
             }
             if (!seen.add(row.key())) {
                 throw new InvalidInputException("line " + row.line() + ": the same key appears twice in the file");
             }
         }
         final Instant now = now();
+        final Instant importedExpiry = lifetimes.max() == null ? null : now.plus(lifetimes.max());
         final ImportResult result = jdbi.inTransaction(handle -> {
             final ApiKeyDAO dao = handle.attach(ApiKeyDAO.class);
             final Set<String> existing = new HashSet<>(InLists.select(
@@ -219,7 +262,7 @@ public final class ApiKeyService {
                 }
                 final Instant createdAt = row.createdAt() == null ? now : row.createdAt();
                 final long id = dao.insert(row.name().trim(), ApiKeySecrets.prefix(row.key()), hash, Scopes.format(granted),
-                        row.active(), createdAt, null, row.active() ? null : now);
+                        row.active(), createdAt, importedExpiry, row.active() ? null : now);
                 setPolicy(dao, id, policy, now);
                 dao.recordChange(hash);
                 imported.add(dao.findById(id).orElseThrow());
@@ -248,6 +291,22 @@ public final class ApiKeyService {
             dao.updatePolicy(id, policy.allowedAddresses().format(),
                     policy.rateLimit() == null ? null : policy.rateLimit().format(), now);
         }
+    }
+
+    /** The lifetime of a new key asked for {@code requested} (null: none asked): refused when longer than the longest. */
+    private Duration lifetime(Duration requested) {
+        if (requested == null) {
+            return lifetimes.max();
+        }
+        if (lifetimes.max() != null && requested.compareTo(lifetimes.max()) > 0) {
+            throw new InvalidInputException("a key may live at most " + OperatorDurations.format(lifetimes.max())
+                    + " (apiKeys.maxLifetime); asked for " + OperatorDurations.format(requested));
+        }
+        return requested;
+    }
+
+    private Duration capped(Duration lifetime) {
+        return lifetimes.max() != null && lifetime.compareTo(lifetimes.max()) > 0 ? lifetimes.max() : lifetime;
     }
 
     /** Throws the 409 that says why {@code key} cannot be rotated, if it cannot. */

@@ -32,6 +32,20 @@ public final class OperatorDurations {
         return value;
     }
 
+    /** A duration as an operator writes it: {@code 365d}, {@code 36h}, {@code 90m} or {@code 45s}. */
+    public static String format(java.time.Duration value) {
+        if (value.toSeconds() % 86_400 == 0) {
+            return value.toDays() + "d";
+        }
+        if (value.toSeconds() % 3600 == 0) {
+            return value.toHours() + "h";
+        }
+        if (value.toSeconds() % 60 == 0) {
+            return value.toMinutes() + "m";
+        }
+        return value.toSeconds() + "s";
+    }
+
     /**
      * Parses a whole number of days from 1 to {@code max}, exactly as given (no trimming).
      *

@@ -21,7 +21,7 @@ import java.util.Optional;
  * transaction, so other instances drop the key from their caches.
  */
 @RegisterRowMapper(ApiKeyMapper.class)
-public interface ApiKeyDAO {
+public interface ApiKeyDAO extends ChangeLogDAO<ApiKeyDAO.KeyChange> {
     String COLUMNS = "id, name, prefix, key_hash, scopes, is_active, created_at, expires_at, last_used_at, "
             + "deactivated_at, updated_at, replaced_by, allowed_addresses, rate_limit";
 

@@ -122,11 +122,6 @@ public class ChangeLogPoller<S> implements Managed {
         pruneIfDue(now);
     }
 
-    /** When the change log was last read successfully, if ever. */
-    public Optional<Instant> lastSuccess() {
-        return Optional.ofNullable(lastSuccess);
-    }
-
     /** How long ago the change log was last read successfully (by this poller's clock), if ever. */
     public Optional<Duration> staleness() {
         final Instant last = lastSuccess;

@@ -17,7 +17,7 @@ import java.util.List;
  * other instances drop them from their directory caches.
  */
 @RegisterConstructorMapper(DirectoryChangeDAO.Row.class)
-public interface DirectoryChangeDAO {
+public interface DirectoryChangeDAO extends ChangeLogDAO<DirectoryChangeDAO.Row> {
     String USER = "user";
     String EMPLOYEE = "employee";
 

@@ -19,14 +19,14 @@ public final class Timestamps {
     /** Registers the Instant binding and mapping on a Jdbi. */
     public static void install(Jdbi jdbi) {
         jdbi.registerArgument(new UtcInstantArgumentFactory());
-        jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
-            final OffsetDateTime value = rs.getObject(col, OffsetDateTime.class);
-            return value == null ? null : value.toInstant();
-        });
+        jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> instant(rs.getObject(col, OffsetDateTime.class)));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {
-        final OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return instant(rs.getObject(column, OffsetDateTime.class));
+    }
+
+    private static Instant instant(OffsetDateTime value) {
         return value == null ? null : value.toInstant();
     }
 }

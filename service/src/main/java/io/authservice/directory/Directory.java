@@ -12,7 +12,7 @@ import io.authservice.core.UserService;
 import io.authservice.db.ChangeLog;
 import io.authservice.db.ChangeLogPoller;
 import io.authservice.db.DirectoryChangeDAO;
-import io.authservice.db.InLists;
+import io.authservice.db.JdbiChangeLog;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
@@ -81,7 +81,8 @@ public final class Directory {
         final DirectoryCache<UserView> userCache = cache("users", findUser, findUsers, config, ticker, executor, metrics);
         final DirectoryCache<EmployeeView> employeeCache = cache("employees", findEmployee, findEmployees, config,
                 ticker, executor, metrics);
-        final ChangeLogPoller<Subject> poller = new ChangeLogPoller<>("directory", new Changes(jdbi), changed -> {
+        final ChangeLogPoller<Subject> poller = new ChangeLogPoller<>("directory", new JdbiChangeLog<>(jdbi, DirectoryChangeDAO.class,
+                row -> new ChangeLog.Change<>(row.id(), new Subject(row.kind(), row.entityId()))), changed -> {
             userCache.invalidate(idsOf(changed, DirectoryChangeDAO.USER));
             employeeCache.invalidate(idsOf(changed, DirectoryChangeDAO.EMPLOYEE));
         }, pollInterval, config.getCache().getExpireAfterWrite().toJavaDuration(), clock, pollExecutor);
@@ -122,35 +123,5 @@ public final class Directory {
             }
         });
         return ids;
-    }
-
-    /** {@code directory_changes} as a {@link ChangeLog}. */
-    private record Changes(Jdbi jdbi) implements ChangeLog<Subject> {
-        @Override
-        public List<Change<Subject>> recent(Duration within) {
-            return of(jdbi.withExtension(DirectoryChangeDAO.class, dao -> dao.recentChanges(dao.databaseNow().minus(within))));
-        }
-
-        @Override
-        public List<Change<Subject>> after(long after) {
-            return of(jdbi.withExtension(DirectoryChangeDAO.class, dao -> dao.changesAfter(after)));
-        }
-
-        @Override
-        public List<Change<Subject>> among(Collection<Long> ids) {
-            if (ids.isEmpty()) {
-                return List.of();
-            }
-            return of(jdbi.withExtension(DirectoryChangeDAO.class, dao -> InLists.select(List.copyOf(ids), dao::changesAmong)));
-        }
-
-        @Override
-        public void prune(Duration olderThan) {
-            jdbi.useExtension(DirectoryChangeDAO.class, dao -> dao.pruneChanges(dao.databaseNow().minus(olderThan)));
-        }
-
-        private static List<Change<Subject>> of(List<DirectoryChangeDAO.Row> rows) {
-            return rows.stream().map(row -> new Change<>(row.id(), new Subject(row.kind(), row.entityId()))).toList();
-        }
     }
 }

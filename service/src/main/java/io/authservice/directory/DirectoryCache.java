@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
-import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCacheConfig;
 import io.authservice.config.StoreCaches;
 
 import java.util.Collection;
@@ -39,7 +39,7 @@ public final class DirectoryCache<V> implements DirectoryLookup<V> {
      * @param loadAll many ids from the store in few queries; the ids it leaves out are unknown
      */
     public DirectoryCache(Function<Long, Optional<V>> load, Function<Collection<Long>, Map<Long, V>> loadAll,
-                          ApiKeyCacheConfig config, Ticker ticker, Executor executor,
+                          StoreCacheConfig config, Ticker ticker, Executor executor,
                           Supplier<? extends StatsCounter> stats) {
         this.loadAll = loadAll;
         this.cache = StoreCaches.build(load, config, ticker, executor, stats);

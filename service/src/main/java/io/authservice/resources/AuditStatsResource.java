@@ -7,10 +7,8 @@ import io.authservice.auditquery.AuditQuery;
 import io.authservice.auditquery.TimeRange;
 import io.authservice.auditquery.AuditTimeseries;
 import io.authservice.core.Caller;
-import io.authservice.core.InvalidInputException;
 import io.authservice.core.Roles;
 import io.authservice.core.Scopes;
-import io.authservice.core.Text;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -89,19 +87,11 @@ public final class AuditStatsResource {
         final TimeRange range = range(query);
         final String limit = params.getFirst("limit");
         return breakdowns.breakdown(range.from(), range.to(), by, query.filters(),
-                limit == null || limit.isEmpty() ? AuditBreakdowns.DEFAULT_LIMIT : limit(limit));
+                limit == null || limit.isEmpty() ? AuditBreakdowns.DEFAULT_LIMIT : AuditQuery.wholeNumber("limit", limit, Integer::valueOf));
     }
 
     /** The query's range, closed: no {@code to} is now, no {@code from} is {@link #DEFAULT_RANGE} before it. */
     private TimeRange range(AuditQuery query) {
         return new TimeRange(query.from(), query.to()).closed(clock.instant(), DEFAULT_RANGE);
-    }
-
-    private static int limit(String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("'limit': '" + Text.printable(value) + "' is not a whole number");
-        }
     }
 }

@@ -1,11 +1,11 @@
 package io.authservice.seal;
 
 import io.authservice.AuthServiceConfiguration;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.alert.Alerting;
 import io.authservice.audit.seal.SealKeys;
-import io.authservice.audit.seal.SealedRetention;
+import io.authservice.audit.seal.Sealing;
 import io.authservice.audit.seal.SealedStores;
 import io.authservice.audit.seal.TrailVerifier;
 import org.jdbi.v3.core.Jdbi;
@@ -13,7 +13,6 @@ import org.jdbi.v3.core.Jdbi;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.List;
 
 /** The service's side of the sealed trail: the direct sink's sealed store and the trail's verifier. */
 public final class AuditSeals {
@@ -23,33 +22,20 @@ public final class AuditSeals {
     /**
      * The direct sink's store: sealed (unless {@code audit.seal.enabled} is false) in the chain
      * {@code direct:<instanceId>}, or {@code direct:<host name>} when no instance id is configured, so a
-     * restarted instance continues its chain (two processes on one host share it, one batch at a time).
+     * restarted instance continues its chain (two processes on one host share it, one batch at a time);
+     * {@code alerting}'s steps (counts, rules) run before the seal.
      */
-    public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
-        return directStore(jdbi, config, clock, alerting(jdbi, config, clock));
-    }
-
-    /** As {@link #directStore(Jdbi, AuthServiceConfiguration, Clock)}, with {@code alerting}'s steps (counts, rules) before the seal. */
-    public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Clock clock, Alerting alerting) {
-        return SealedStores.of(jdbi, config.getAudit().getSeal(), clock, alerting.steps())
-                .forChain(SealedStores.directChain(chainName(config)));
+    public static AuditStore directStore(Jdbi jdbi, AuthServiceConfiguration config, Sealing sealing, Clock clock,
+                                         Alerting alerting) {
+        return sealing.stores(jdbi, clock, alerting.steps()).forChain(SealedStores.directChain(chainName(config)));
     }
 
     /**
      * The alert rules ({@code alerts}) of the direct sink, raising their alert.raised events into the sealed
      * chain {@code alerts:<instance>}.
      */
-    public static Alerting alerting(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
-        return Alerting.of(config.getAlerts(), SealedStores.of(jdbi, config.getAudit().getSeal(), clock,
-                List.of(new AuditMinuteCounts())), chainName(config), clock);
-    }
-
-    /**
-     * Retention over the sealed trail, signing its purge records with this instance's key; null when
-     * {@code audit.seal.enabled} is false (then a purge deletes by age alone).
-     */
-    public static SealedRetention retention(Jdbi jdbi, AuthServiceConfiguration config, Clock clock) {
-        return SealedRetention.of(jdbi, config.getAudit().getSeal(), clock);
+    public static Alerting alerting(Jdbi jdbi, AuthServiceConfiguration config, Sealing sealing, Clock clock) {
+        return Alerting.of(config.getAlerts(), sealing.stores(jdbi, clock, AuditCounts.steps()), chainName(config), clock);
     }
 
     /** The verifier of the trail in {@code jdbi}'s store, trusting the keys {@code audit.seal} names. */

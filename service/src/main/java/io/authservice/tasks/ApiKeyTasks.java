@@ -5,14 +5,20 @@ import io.authservice.auth.ApiKeyCache;
 import io.authservice.core.ApiKeyChanges;
 import io.authservice.core.ApiKeyReports;
 import io.authservice.core.ApiKeyService;
+import io.authservice.core.InvalidInputException;
+import io.authservice.core.JsonBodies;
 import io.authservice.core.KeyPolicy;
 import io.authservice.core.KeyRef;
+import io.authservice.core.LeakedKeys;
 import io.authservice.core.OperatorDurations;
+import io.authservice.core.Report;
 import io.authservice.core.Scopes;
+import io.authservice.resources.LeakedKeyResource;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -21,7 +27,7 @@ import java.util.TreeSet;
  * The API key admin tasks ({@code POST /tasks/<name>} on the admin port). Parameters: {@code name},
  * {@code id}, {@code scopes} (comma-separated), {@code expires_in} and {@code grace} (90d, 24h, ...),
  * {@code allowed_addresses} (CIDR ranges, comma-separated), {@code rate_limit} (600/1m), {@code new_name}
- * ({@code update-api-key}), {@code format=json}.
+ * ({@code update-api-key}), {@code expiring=true} ({@code list-api-keys}), {@code format=json}.
  */
 public final class ApiKeyTasks {
     private ApiKeyTasks() {
@@ -39,8 +45,8 @@ public final class ApiKeyTasks {
                                 KeyPolicy.parse(params.get("allowed_addresses").orElse(null),
                                         params.get("rate_limit").orElse(null)),
                                 actor))),
-                new ReportingTask("list-api-keys", json, Set.of(),
-                        (params, body, actor) -> reports.list(keys.list())),
+                new ReportingTask("list-api-keys", json, Set.of("expiring"),
+                        (params, body, actor) -> reports.list(expiring(params) ? keys.expiring() : keys.list())),
                 new ReportingTask("update-api-key", json, Set.of("id", "name", "new_name", "scopes", "allowed_addresses",
                         "rate_limit"),
                         (params, body, actor) -> reports.updated(keys.update(ref(params), new ApiKeyChanges(
@@ -59,6 +65,27 @@ public final class ApiKeyTasks {
                         (params, body, actor) -> reports.deleted(keys.delete(ref(params), actor))),
                 new ReportingTask("invalidate-api-key-cache", json, Set.of(),
                         (params, body, actor) -> reports.cacheInvalidated(cache.invalidateAll())));
+    }
+
+    /**
+     * {@code report-leaked-key}: the key in a JSON body ({@code {"key": "..."}}, never a parameter, so
+     * it stays out of URLs and request logs); answered the same whether or not the key was found.
+     */
+    public static Task reportLeaked(LeakedKeys leaks, ObjectMapper json) {
+        final JsonBodies bodies = new JsonBodies(json);
+        return new ReportingTask("report-leaked-key", json, Set.of(), (params, body, actor) -> {
+            leaks.report(bodies.read(body, LeakedKeyResource.Report.class).key(), actor);
+            return new Report(LeakedKeys.ANSWER, Map.of("status", "received", "message", LeakedKeys.ANSWER));
+        });
+    }
+
+    /** {@code expiring=true}: only the active keys expiring within {@code apiKeys.expiryWarning}. */
+    private static boolean expiring(TaskParams params) {
+        return params.get("expiring").map(value -> switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidInputException("'expiring' must be true or false");
+        }).orElse(false);
     }
 
     private static KeyRef ref(TaskParams params) {

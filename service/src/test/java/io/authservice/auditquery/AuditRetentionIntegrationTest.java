@@ -14,6 +14,7 @@ import io.authservice.testing.AdminClient;
 import io.authservice.testing.Http;
 import io.authservice.testing.TestApps;
 import io.authservice.testing.TestAuthServiceApplication;
+import io.authservice.testing.TestClock;
 import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -43,7 +44,8 @@ class AuditRetentionIntegrationTest {
     private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newH2(DIR);
     private static final Path SECRET_FILE = DIR.resolve("secrets").resolve("audit-fingerprint-secret");
-    private static final Instant STARTED = Instant.now();
+    /** Where the service's clock will stand when it starts ({@link TestClock#fromSystem()}: a running service's clock). */
+    private static final Instant STARTED = TestClock.fromSystem().instant();
     /** In the store before the service starts: the first is past the retention period, the second not. */
     private static final List<AuditEvent> BEFORE_START = storeBeforeStart(
             eventAt(STARTED.minus(Duration.ofDays(40))), eventAt(STARTED.minus(Duration.ofDays(20))));
@@ -92,7 +94,7 @@ class AuditRetentionIntegrationTest {
         assertThat(purged.getCount()).isEqualTo(1);
 
         // the next one a day later
-        final Instant now = Instant.now();
+        final Instant now = application().testClock().instant();
         final AuditEvent old = eventAt(now.minus(Duration.ofDays(40)));
         final AuditEvent young = eventAt(now.minus(Duration.ofDays(20)));
         new AuditStore(jdbi).write(List.of(old, young), List.of(

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditReasons;
 import io.authservice.audit.AuditStore;
 import io.authservice.db.Databases;
@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +37,15 @@ import static org.awaitility.Awaitility.await;
  * Each test has its own key ids and its own days, so tests do not see each other's events.
  */
 abstract class AuditTimeseriesContract {
+    /** Key ids of keys the tests make up, far above any the service gives. */
+    private static final AtomicLong OTHER_KEYS = new AtomicLong(900_000_000L);
+
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
+
+    /** Now on the service's clock (see {@link io.authservice.testing.TestClock#fromSystem()}): what its events are stamped by. */
+    private Instant now() {
+        return ((io.authservice.testing.TestAuthServiceApplication) app().getApplication()).testClock().instant();
+    }
 
     protected abstract TestDatabases.Db db();
 
@@ -126,11 +134,11 @@ abstract class AuditTimeseriesContract {
     @Test
     void requestsThroughTheServiceAreCountedAsTheyAreStored() {
         final var key = createKey(unique("counted"), null);
-        final Instant before = Instant.now().minus(Duration.ofMinutes(1));
+        final Instant before = now().minus(Duration.ofMinutes(1));
         for (int i = 0; i < 4; i++) {
             assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
         }
-        final String query = "from=" + enc(before.toString()) + "&to=" + enc(Instant.now().plus(Duration.ofMinutes(2)).toString())
+        final String query = "from=" + enc(before.toString()) + "&to=" + enc(now().plus(Duration.ofMinutes(2)).toString())
                 + "&bucket=1m&type=api_key.used&key_id=" + key.getKey();
         await().atMost(Duration.ofSeconds(10)).until(() -> series(query).get("total").asLong() == 4);
         assertThat(series(query).get("series")).singleElement()
@@ -312,6 +320,66 @@ abstract class AuditTimeseriesContract {
         }
     }
 
+    @Test
+    void theSummaryOfDaysReadsTheKeptCountsAndTheEndsFromTheEventsWithTheSameAnswer() {
+        final long key = otherKeyId();
+        final String tag = UUID.randomUUID().toString().substring(0, 6);
+        final Instant start = Instant.parse("2026-09-14T15:00:00Z");
+        final List<AuditEvent> events = new ArrayList<>();
+        // three days of rejected keys (fingerprints skewed, some with no address) and failed sign-ins
+        for (int i = 0; i < 420; i++) {
+            final Instant at = start.plusSeconds(i * 631L);
+            final String address = i % 11 == 0 ? null : "198.51.100." + (i % 7) * (i % 2);
+            if (i % 4 == 3) {
+                events.add(AuditEvent.builder(AuditEventTypes.LOGIN_FAILED, AuditEvent.FAILURE, at).reason(AuditReasons.BAD_PASSWORD)
+                        .request(address, "ua", "POST", "/api/v1/token/").status(401).build());
+            } else {
+                events.add(rejected(key, at, AuditReasons.UNKNOWN, address, "hmac-sha256:" + tag + (i % 5) * (i % 2)));
+            }
+        }
+        store(events);
+        store(events.subList(100, 300));
+        // whole days (15 and 16 September), whole hours, whole minutes and seconds at the ends
+        final Instant from = Instant.parse("2026-09-14T16:20:30Z");
+        final Instant to = Instant.parse("2026-09-17T08:10:15Z");
+        final List<AuditEvent> inRange = events.stream()
+                .filter(e -> !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to)).toList();
+
+        final Http.Answer answer = http.get("/api/v1/audit/summary/?from=" + enc(from.toString()) + "&to=" + enc(to.toString()),
+                "X-API-Key", reader);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        final JsonNode summary = answer.json();
+
+        final Map<String, Long> failures = new java.util.TreeMap<>();
+        inRange.stream().filter(e -> e.clientAddress() != null).forEach(e -> failures.merge(e.clientAddress(), 1L, Long::sum));
+        final Map<String, Long> answeredFailures = new java.util.TreeMap<>();
+        summary.get("top_failing_client_addresses").forEach(row ->
+                answeredFailures.put(row.get("client_address").asText(), row.get("failures").asLong()));
+        assertThat(failures).hasSizeLessThan(AuditSearch.TOP_ADDRESSES).hasSizeGreaterThan(3);
+        assertThat(answeredFailures).isEqualTo(failures);
+
+        final Map<String, String> fingerprints = new java.util.TreeMap<>();
+        inRange.stream().filter(e -> e.fingerprint() != null).map(AuditEvent::fingerprint).distinct().forEach(f -> {
+            final List<AuditEvent> tried = inRange.stream().filter(e -> f.equals(e.fingerprint())).toList();
+            fingerprints.put(f, tried.size() + " from " + tried.stream().map(AuditEvent::clientAddress)
+                    .filter(java.util.Objects::nonNull).distinct().count() + ", " + tried.get(0).occurredAt()
+                    + " to " + tried.get(tried.size() - 1).occurredAt());
+        });
+        final Map<String, String> answeredFingerprints = new java.util.TreeMap<>();
+        summary.get("top_failed_key_fingerprints").forEach(row -> answeredFingerprints.put(row.get("fingerprint").asText(),
+                row.get("attempts").asLong() + " from " + row.get("client_addresses").asLong() + ", "
+                        + Instant.parse(row.get("first_seen").asText()) + " to " + Instant.parse(row.get("last_seen").asText())));
+        assertThat(fingerprints).hasSizeLessThan(AuditSearch.TOP_FINGERPRINTS).hasSizeGreaterThan(3);
+        assertThat(answeredFingerprints).isEqualTo(fingerprints);
+
+        final Map<String, Long> byType = new java.util.TreeMap<>();
+        inRange.forEach(e -> byType.merge(e.type() + "/" + e.outcome(), 1L, Long::sum));
+        final Map<String, Long> answeredTypes = new java.util.TreeMap<>();
+        summary.get("by_type_and_outcome").forEach(row ->
+                answeredTypes.put(row.get("type").asText() + "/" + row.get("outcome").asText(), row.get("count").asLong()));
+        assertThat(answeredTypes).isEqualTo(byType);
+    }
+
     private JsonNode breakdown(String query) {
         final Http.Answer answer = http.get("/api/v1/audit/breakdown/?" + query, "X-API-Key", reader);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
@@ -342,12 +410,12 @@ abstract class AuditTimeseriesContract {
     }
 
     private void store(List<AuditEvent> events) {
-        new AuditStore(jdbi, List.of(new AuditMinuteCounts())).insertAll(events);
+        new AuditStore(jdbi, AuditCounts.steps()).insertAll(events);
     }
 
-    /** A key id no key of the service has (events of a key the test made up, on days of its own). */
+    /** A key id no key of the service has and no other test uses (events of a key the test made up, on days of its own). */
     private static long otherKeyId() {
-        return 900_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+        return OTHER_KEYS.incrementAndGet();
     }
 
     private static AuditEvent use(long key, Instant at) {

@@ -51,6 +51,11 @@ abstract class AuditTrailContract {
 
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
 
+    /** Now on the service's clock (see {@link io.authservice.testing.TestClock#fromSystem()}): what its events are stamped by. */
+    private Instant now() {
+        return ((io.authservice.testing.TestAuthServiceApplication) app().getApplication()).testClock().instant();
+    }
+
     protected abstract TestDatabases.Db db();
 
     /** A new, empty database of the same kind, for a test that needs no service and only its own rows. */
@@ -232,7 +237,7 @@ abstract class AuditTrailContract {
         assertThat(none.json().get("events")).isEmpty();
         assertThat(none.json().get("next_cursor").isNull()).isTrue();
         final Http.Answer since = http.get("/api/v1/audit/events/?" + filter + "&from="
-                + enc(Instant.now().minus(Duration.ofHours(1)).toString()), "X-API-Key", reader);
+                + enc(now().minus(Duration.ofHours(1)).toString()), "X-API-Key", reader);
         assertThat(since.json().get("events")).hasSize(7);
         assertThat(http.get("/api/v1/audit/events/?" + filter + "&reason=unknown", "X-API-Key", reader).json()
                 .get("events")).isEmpty();
@@ -263,14 +268,14 @@ abstract class AuditTrailContract {
 
     @Test
     void theSealedTrailOfTheDirectSinkVerifiesAndAChangedEventIsNamed() throws Exception {
-        final Instant from = Instant.now().minusMillis(1);
+        final Instant from = now().minusMillis(1);
         final var key = createKey(unique("sealed"), null);
         final String reader = createKey(unique("siem"), "audit:read").getValue();
         for (int i = 0; i < 5; i++) {
             assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.getValue()).status()).isEqualTo(200);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> stored(key.getKey()).size() == 5);
-        final String range = "?from=" + enc(from.toString()) + "&to=" + enc(Instant.now().plusSeconds(1).toString());
+        final String range = "?from=" + enc(from.toString()) + "&to=" + enc(now().plusSeconds(1).toString());
 
         final Http.Answer clean = http.get("/api/v1/audit/verification/" + range, "X-API-Key", reader);
         assertThat(clean.status()).as(clean.body()).isEqualTo(200);
@@ -389,7 +394,7 @@ abstract class AuditTrailContract {
                 "SELECT COUNT(*) FROM audit_events WHERE reason = 'unknown'").mapTo(Long.class).one()) >= 1);
 
         final Http.Answer answer = http.get("/api/v1/audit/summary/?from="
-                + enc(Instant.now().minus(Duration.ofHours(1)).toString()), "X-API-Key", reader);
+                + enc(now().minus(Duration.ofHours(1)).toString()), "X-API-Key", reader);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         final JsonNode summary = answer.json();
         assertThat(summary.get("by_type_and_outcome")).anySatisfy(row -> {
@@ -416,7 +421,7 @@ abstract class AuditTrailContract {
         final var valid = createKey(unique("fp-valid"), null);
         final var unscoped = createKey(unique("fp-unscoped"), null);
         final String reader = createKey(unique("siem"), "audit:read").getValue();
-        final Instant start = Instant.now();
+        final Instant start = now();
         assertThat(http.get("/api/v1/whoami/", "X-API-Key", bad).status()).isEqualTo(401);
         assertThat(http.get("/api/v1/whoami/", "X-API-Key", bad).status()).isEqualTo(401);
         assertThat(http.get("/api/v1/whoami/", "X-API-Key", otherBad).status()).isEqualTo(401);

@@ -19,7 +19,6 @@ import io.authservice.testing.TestAuthServiceApplication;
 import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class AuditPipelineEndToEndTest {
     private static final String TOPIC = "audit-e2e";
-    private static final TestKafka KAFKA = TestKafka.start().createTopic(TOPIC, 3);
+    private static final TestKafka KAFKA = TestKafka.shared().createTopic(TOPIC, 3);
     private static final Path DIR = TestApps.tempDir();
     private static final TestDatabases.Db DB = TestDatabases.newPostgres();
     private static final DropwizardAppExtension<AuthServiceConfiguration> SERVICE = new DropwizardAppExtension<>(
@@ -57,11 +56,6 @@ class AuditPipelineEndToEndTest {
     private static final DropwizardAppExtension<AuditConsumerConfiguration> CONSUMER = new DropwizardAppExtension<>(
             AuditConsumerApplication.class, TestConfigs.write(TestConfigs.tempDir(),  // on the service's database: one store
             new TestConfigs.Store(DB.driverClass(), DB.url(), DB.user(), DB.password()), KAFKA.bootstrapServers(), TOPIC, "e2e"));
-
-    @AfterAll
-    static void stopKafka() {
-        KAFKA.close();
-    }
 
     @Test
     void keyUsesAndFailedAttemptsComeBackThroughTheQueryApiExactlyAsRecorded() {

@@ -1,7 +1,7 @@
 package io.authservice.auth;
 
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
-import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCacheConfig;
 import io.authservice.core.ApiKey;
 import io.dropwizard.util.Duration;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ class ApiKeyCacheTest {
             throw new IllegalStateException("database down");
         }
         return Optional.ofNullable(store.get(hash));
-    }, new ApiKeyCacheConfig()
+    }, new StoreCacheConfig()
             .setRefreshAfterWrite(Duration.minutes(1))
             .setExpireAfterWrite(Duration.minutes(10))
             .setNegativeExpireAfterWrite(Duration.seconds(30)),

@@ -33,7 +33,7 @@ class ChangeLogPruneFailureIntegrationTest {
         final String key = "c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9";
         assertThat(status(key)).as("unknown, and cached as unknown").isEqualTo(401);
 
-        TestApps.importKey(DB, "prune-failure", key); // as another instance or a command would store it
+        TestApps.importKey(DB, "prune-failure", key, ((TestAuthServiceApplication) APP.getApplication()).testClock()); // as another instance or a command would store it
 
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(() -> status(key) == 200);
     }

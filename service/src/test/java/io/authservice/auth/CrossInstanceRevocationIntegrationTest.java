@@ -88,7 +88,7 @@ class CrossInstanceRevocationIntegrationTest {
         final String key = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9";
         assertThat(status(B, key)).isEqualTo(401);
 
-        TestApps.importKey(DB, "cross-import", key);
+        TestApps.importKey(DB, "cross-import", key, ((TestAuthServiceApplication) A.getApplication()).testClock());
         adminA.json("invalidate-api-key-cache", Map.of()); // only A's cache: B must learn through the change log
 
         await().atMost(REVOCATION_BOUND).pollInterval(Duration.ofMillis(50)).until(() -> status(B, key) == 200);
@@ -125,7 +125,7 @@ class CrossInstanceRevocationIntegrationTest {
                 change.executeUpdate();
             }
 
-            TestApps.importKey(DB, "cross-late-commit-marker", marker);
+            TestApps.importKey(DB, "cross-late-commit-marker", marker, ((TestAuthServiceApplication) A.getApplication()).testClock());
             await().atMost(REVOCATION_BOUND).pollInterval(Duration.ofMillis(50)).until(() -> status(B, marker) == 200);
             assertThat(status(B, key)).as("not yet committed").isEqualTo(200);
 

@@ -133,9 +133,9 @@ abstract class JwtAuthenticationContract {
         return answer.json();
     }
 
-    /** Claims as the service issues them for user 1 ({@code alice}), changed by {@code change}. */
-    private static JWTClaimsSet claims(UnaryOperator<JWTClaimsSet.Builder> change) {
-        final Instant now = Instant.now();
+    /** Claims as the service issues them for user 1 ({@code alice}) now on the service's clock, changed by {@code change}. */
+    private JWTClaimsSet claims(UnaryOperator<JWTClaimsSet.Builder> change) {
+        final Instant now = application().testClock().instant();
         return change.apply(new JWTClaimsSet.Builder()
                 .issuer("auth-service").audience("auth-service").subject("1")
                 .issueTime(Date.from(now)).notBeforeTime(Date.from(now))
@@ -229,7 +229,7 @@ abstract class JwtAuthenticationContract {
         final String refresh = tokens(name).get("refresh").asText();
         final String valid = sign(current, current.getKeyID(), claims(b -> b));
         final ECKey stranger = JwtKeys.generate(new SecureRandom());
-        final Instant now = Instant.now();
+        final Instant now = application().testClock().instant();
 
         final String hs256 = hs256WithThePublicKey();
         final String none = new PlainJWT(claims(b -> b)).serialize();

@@ -2,7 +2,7 @@ package io.authservice.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
-import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCacheConfig;
 import io.authservice.core.ApiKey;
 import io.authservice.core.ApiKeySecrets;
 import io.authservice.core.ApiKeyService;
@@ -51,7 +51,7 @@ class RevocationPollerIntegrationTest {
         keys = new ApiKeyService(jdbi, new ApiKeySecrets(new SecureRandom()), clock, event -> { },
                 Scopes.INTERNAL_READ, "test");
         cache = new ApiKeyCache(hash -> jdbi.withExtension(ApiKeyDAO.class, dao -> dao.findByHash(hash)),
-                new ApiKeyCacheConfig(), Ticker.systemTicker(), Runnable::run, StatsCounter::disabledStatsCounter);
+                new StoreCacheConfig(), Ticker.systemTicker(), Runnable::run, StatsCounter::disabledStatsCounter);
         poller = new RevocationPoller(jdbi, cache, Duration.ofSeconds(1), GAP_LIFETIME, clock, unused);
     }
 

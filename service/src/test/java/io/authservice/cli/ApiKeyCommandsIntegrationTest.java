@@ -7,6 +7,7 @@ import io.authservice.testing.CommandRunner;
 import io.authservice.testing.CommandRunner.Result;
 import io.authservice.testing.TestApps;
 import io.authservice.testing.TestAuthServiceApplication;
+import io.authservice.testing.TestClock;
 import io.authservice.testing.TestDatabases;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -110,13 +110,14 @@ class ApiKeyCommandsIntegrationTest {
     @Test
     void rotationWithoutAGraceUsesTheConfiguredDefault() throws Exception {
         final String name = unique("default-grace");
-        onlyJsonObject(CommandRunner.run("create-api-key", "--name", name, "--json", CONFIG));
+        final TestClock clock = new TestClock();
+        onlyJsonObject(CommandRunner.run(clock, "create-api-key", "--name", name, "--json", CONFIG));
 
-        final JsonNode rotated = onlyJsonObject(CommandRunner.run("rotate-api-key", "--name", name, "--json", CONFIG));
+        final JsonNode rotated = onlyJsonObject(CommandRunner.run(clock, "rotate-api-key", "--name", name, "--json", CONFIG));
 
         // the test configuration sets apiKeys.defaultRotationGrace: 6h (the shipped default is 24h)
         assertThat(Instant.parse(rotated.get("previous").get("expires_at").asText()))
-                .isCloseTo(Instant.now().plus(Duration.ofHours(6)), within(Duration.ofMinutes(1)));
+                .isEqualTo(TestClock.START.plus(Duration.ofHours(6)));
     }
 
     @Test

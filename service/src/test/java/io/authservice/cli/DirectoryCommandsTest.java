@@ -13,6 +13,7 @@ import io.authservice.db.Databases;
 import io.authservice.db.EmployeeDAO;
 import io.authservice.db.UserDAO;
 import io.authservice.testing.TestApps;
+import io.authservice.testing.TestClock;
 import io.authservice.testing.TestDatabases;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.setup.Bootstrap;
@@ -29,7 +30,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +47,8 @@ class DirectoryCommandsTest {
     Path dir;
     private Path config;
     private Jdbi jdbi;
+    /** The commands' clock: it stands still, so what they stamp is known. */
+    private final TestClock clock = new TestClock();
     private final ObjectMapper json = ObjectMappers.configure(new ObjectMapper().findAndRegisterModules());
 
     record Result(Optional<Throwable> failure, String out, String err) {
@@ -417,7 +419,7 @@ class DirectoryCommandsTest {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final Bootstrap<AuthServiceConfiguration> bootstrap = new Bootstrap<>(new AuthServiceApplication());
         ObjectMappers.configure(bootstrap.getObjectMapper());
-        DirectoryCommands.all(new CommandSetup(new PrintStream(out, true, StandardCharsets.UTF_8), Clock.systemUTC()),
+        DirectoryCommands.all(new CommandSetup(new PrintStream(out, true, StandardCharsets.UTF_8), clock),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env::get)
                 .forEach(bootstrap::addCommand);
         final Cli cli = new Cli(new JarLocation(AuthServiceApplication.class), bootstrap, cliOut, err);

@@ -11,6 +11,7 @@ import io.authservice.db.UserDAO;
 import io.authservice.testing.CommandRunner;
 import io.authservice.testing.CommandRunner.Result;
 import io.authservice.testing.TestApps;
+import io.authservice.testing.TestClock;
 import io.authservice.testing.TestDatabases;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -55,9 +56,10 @@ class SeedDemoCommandTest {
         config = TestApps.writeConfig(db, dir);
         jdbi = Databases.configure(Jdbi.create(db.url(), db.user(), db.password()));
         Databases.migrate(jdbi);
-        final Instant before = Instant.now();
+        final TestClock clock = new TestClock();
+        final Instant before = clock.instant();
 
-        final Result seeded = CommandRunner.run(SeedDemoCommand.NAME, "--json", config);
+        final Result seeded = CommandRunner.run(clock, SeedDemoCommand.NAME, "--json", config);
         assertThat(seeded.succeeded()).as(seeded.stderr()).isTrue();
         final JsonNode report = JSON.readTree(seeded.stdout());
         final long events = report.get("events").asLong();
@@ -100,7 +102,7 @@ class SeedDemoCommandTest {
 
         // a second run is refused in words and changes nothing
         final long stored = count("1 = 1");
-        final Result again = CommandRunner.run(SeedDemoCommand.NAME, "--json", config);
+        final Result again = CommandRunner.run(clock, SeedDemoCommand.NAME, "--json", config);
         assertThat(again.succeeded()).isFalse();
         final JsonNode error = JSON.readTree(again.stdout());
         assertThat(error.get("code").asInt()).isEqualTo(409);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.authservice.AuthServiceConfiguration;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditReasons;
 import io.authservice.audit.AuditStore;
 import io.authservice.db.Databases;
@@ -63,6 +63,11 @@ abstract class ConsoleBrowserContract {
 
     protected abstract DropwizardAppExtension<AuthServiceConfiguration> app();
 
+    /** Now on the service's clock (see {@link io.authservice.testing.TestClock#fromSystem()}): what its events are stamped by. */
+    private Instant now() {
+        return ((io.authservice.testing.TestAuthServiceApplication) app().getApplication()).testClock().instant();
+    }
+
     protected abstract TestDatabases.Db db();
 
     private AdminClient admin;
@@ -120,7 +125,7 @@ abstract class ConsoleBrowserContract {
     @Test
     void theOverviewChartPlotsWhatTheApiCounts() {
         final long key = otherKeyId();
-        final Instant now = Instant.now();
+        final Instant now = now();
         final List<AuditEvent> events = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             events.add(use(key, now.minus(Duration.ofMinutes(10 + i))));
@@ -164,7 +169,7 @@ abstract class ConsoleBrowserContract {
     void filteringTheEventsAndFollowingAFingerprintNarrowsTheTable() {
         Assumptions.assumeTrue(everyPage(), "run on H2");
         final long key = otherKeyId();
-        final Instant now = Instant.now();
+        final Instant now = now();
         final String tried = "hmac-sha256:tried-" + key;
         final List<AuditEvent> events = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -200,7 +205,7 @@ abstract class ConsoleBrowserContract {
     void theCsvExportIsTheApisCsvOfTheSameFilter() {
         Assumptions.assumeTrue(everyPage(), "run on H2");
         final long key = otherKeyId();
-        final Instant now = Instant.now();
+        final Instant now = now();
         final List<AuditEvent> events = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             events.add(i % 3 == 0 ? rejected(key, now.minus(Duration.ofMinutes(3 + i)), AuditReasons.INACTIVE, "hmac-sha256:x" + key)
@@ -369,7 +374,7 @@ abstract class ConsoleBrowserContract {
     }
 
     private void store(List<AuditEvent> events) {
-        new AuditStore(jdbi, List.of(new AuditMinuteCounts())).insertAll(events);
+        new AuditStore(jdbi, AuditCounts.steps()).insertAll(events);
     }
 
     private static long otherKeyId() {

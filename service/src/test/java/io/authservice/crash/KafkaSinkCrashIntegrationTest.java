@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@link AuditCrashContract} with the kafka sink as production runs it: a real broker, and the
+ * {@link AuditCrashContract} with the kafka sink as production runs it: a real broker (the test JVM's shared one), and the
  * audit-consumer (in the test JVM) storing into the PostgreSQL database the service uses.
  */
 class KafkaSinkCrashIntegrationTest extends AuditCrashContract {
@@ -25,7 +25,7 @@ class KafkaSinkCrashIntegrationTest extends AuditCrashContract {
 
     @BeforeAll
     static void startTheBrokerAndTheConsumer() throws Exception {
-        kafka = TestKafka.start().createTopic(TOPIC, 3);
+        kafka = TestKafka.shared().createTopic(TOPIC, 3);
         consumer = new DropwizardTestSupport<>(AuditConsumerApplication.class, TestConfigs.write(TestConfigs.tempDir(),
                 new TestConfigs.Store(DB.driverClass(), DB.url(), DB.user(), DB.password()), kafka.bootstrapServers(), TOPIC,
                 "crash"));
@@ -33,12 +33,9 @@ class KafkaSinkCrashIntegrationTest extends AuditCrashContract {
     }
 
     @AfterAll
-    static void stopThem() {
+    static void stopTheConsumer() {
         if (consumer != null) {
             consumer.after();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 

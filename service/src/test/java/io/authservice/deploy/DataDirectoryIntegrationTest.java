@@ -4,8 +4,12 @@ import io.authservice.testing.ListeningSockets;
 import io.authservice.testing.ServiceProcess;
 import io.authservice.testing.TestApps;
 import io.authservice.testing.TestDatabases;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -25,32 +29,51 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The embedded default's {@code ./data} as the shipped config creates it on first start: only its
  * owner can enter it or read what is in it (key and password hashes, the audit trail, secrets), and
  * the TCP server that H2's AUTO_SERVER opens, through which the jar's commands share the database
- * with the running service, listens on loopback only.
+ * with the running service, listens on loopback only. The two tests on the embedded default share
+ * one service, started by whichever runs first (and again if it is down); the commands' test runs
+ * first so that one start serves both, since the other ends with a stop.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DataDirectoryIntegrationTest {
-    private ServiceProcess service;
+    private static ServiceProcess embeddedDefault;
+    private ServiceProcess postgres;
 
     @AfterEach
-    void tearDown() {
-        if (service != null) {
-            service.close();
+    void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
         }
     }
 
+    @AfterAll
+    static void stopEmbeddedDefault() {
+        if (embeddedDefault != null) {
+            embeddedDefault.close();
+        }
+    }
+
+    private static ServiceProcess embeddedDefault() {
+        if (embeddedDefault == null) {
+            embeddedDefault = ServiceProcess.shipped(TestApps.tempDir(), Map.of());
+        }
+        return embeddedDefault.isAlive() ? embeddedDefault : embeddedDefault.start();
+    }
+
     @Test
+    @Order(2)
     void theDataDirectoryIsOwnerOnlyAndSoIsEveryFileInIt() throws IOException {
-        assertOwnerOnlyUnderLoad(Map.of(), "auth.mv.db", "audit-journal", "audit-fingerprint-secret", "jwt-signing-key.pem");
+        assertOwnerOnlyUnderLoad(embeddedDefault(), "auth.mv.db", "audit-journal", "audit-fingerprint-secret", "jwt-signing-key.pem");
     }
 
     @Test
+    @Order(3)
     void onPostgresqlTheJournalAndTheSecretsMakeItOwnerOnlyToo() throws IOException {
-        assertOwnerOnlyUnderLoad(TestDatabases.newPostgres().environment(),
-                "audit-journal", "audit-fingerprint-secret", "jwt-signing-key.pem");
+        postgres = ServiceProcess.shipped(TestApps.tempDir(), TestDatabases.newPostgres().environment()).start();
+        assertOwnerOnlyUnderLoad(postgres, "audit-journal", "audit-fingerprint-secret", "jwt-signing-key.pem");
     }
 
-    private void assertOwnerOnlyUnderLoad(Map<String, String> environment, String... expected) throws IOException {
+    private static void assertOwnerOnlyUnderLoad(ServiceProcess service, String... expected) throws IOException {
         assumeTrue(Files.getFileStore(Path.of(System.getProperty("java.io.tmpdir"))).supportsFileAttributeView("posix"));
-        service = ServiceProcess.shipped(TestApps.tempDir(), environment).start();
         final String key = service.admin().json("create-api-key", Map.of("name", "some-key")).get("key").asText();
         assertThat(service.http().get("/api/v1/whoami/", "X-API-Key", key).status()).isEqualTo(200);
         final Path data = service.workDir().resolve("data");
@@ -78,9 +101,10 @@ class DataDirectoryIntegrationTest {
     }
 
     @Test
+    @Order(1)
     void commandsShareTheDatabaseThroughAServerOnLoopbackOnly() throws IOException {
         assumeTrue(ListeningSockets.available(), "needs Linux's /proc/net/tcp");
-        service = ServiceProcess.shipped(TestApps.tempDir(), Map.of()).start();
+        final ServiceProcess service = embeddedDefault();
         service.admin().json("create-api-key", Map.of("name", "made-by-a-task"));
 
         final Properties lock = new Properties();

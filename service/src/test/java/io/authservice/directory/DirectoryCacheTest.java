@@ -1,7 +1,7 @@
 package io.authservice.directory;
 
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
-import io.authservice.config.ApiKeyCacheConfig;
+import io.authservice.config.StoreCacheConfig;
 import io.dropwizard.util.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class DirectoryCacheTest {
         });
         duringBulkLoad.run();
         return found;
-    }, new ApiKeyCacheConfig()
+    }, new StoreCacheConfig()
             .setMaximumSize(MAXIMUM_SIZE)
             .setRefreshAfterWrite(Duration.minutes(1))
             .setExpireAfterWrite(Duration.minutes(10))

@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The internal directory endpoints against the whole running service and a real database; one
- * subclass per database. Data and keys are made through the real lifecycle services.
+ * subclass per database. Data and keys are made through the real lifecycle services. What needs no
+ * database (bad ids, the scope rules' answers) is {@link DirectoryResourcesTest}'s.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -128,17 +129,6 @@ abstract class DirectoryEndpointsIntegrationTest {
         try (Response response = get("/api/v1/users/internal/999999/", fullKey)) {
             assertError(response, 404);
             assertThat(response.readEntity(String.class)).contains("no user with id 999999");
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"abc", "0", "-1", "1.5", "+5", "99999999999999999999", "9223372036854775808"})
-    void answers400ForAnIdThatIsNotAPositiveLong(String id) {
-        try (Response response = get("/api/v1/users/internal/" + id + "/", fullKey)) {
-            assertError(response, 400);
-        }
-        try (Response response = get("/api/v1/hdts/employees/internal/" + id, fullKey)) {
-            assertError(response, 400);
         }
     }
 

@@ -194,6 +194,117 @@ abstract class KeysApiContract {
         assertThat(notJson.json().get("code").asInt()).isEqualTo(415);
     }
 
+    @Test
+    void aPlaybookKeyChangesAKeyAndTheNextRequestSeesIt() {
+        final String name = unique("service");
+        final Created key = createKey(name, "users:read");
+        assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.value()).status()).isEqualTo(200);
+        final String playbookName = unique("playbook");
+        final Created playbook = createKey(playbookName, "keys:write");
+        final String one = "/api/v1/keys/" + key.id() + "/";
+
+        final Http.Answer fenced = http.patch(one, "{\"scopes\": [\"employees:read\", \"users:read\"],"
+                + " \"allowed_addresses\": [\"192.0.2.0/24\", \"2001:db8::/32\"], \"rate_limit\": \"600/1m\"}",
+                "X-API-Key", playbook.value());
+        assertThat(fenced.status()).as(fenced.body()).isEqualTo(200);
+        assertThat(texts(fenced.json().get("scopes"))).containsExactly("employees:read", "users:read");
+        assertThat(texts(fenced.json().get("allowed_addresses"))).containsExactly("192.0.2.0/24", "2001:db8::/32");
+        assertThat(fenced.json().get("rate_limit").asText()).isEqualTo("600/1m");
+        assertThat(fenced.json().get("name").asText()).isEqualTo(name);
+        assertThat(fenced.body()).doesNotContain(key.value());
+        // the test calls from 127.0.0.1, outside the ranges: refused as any bad key
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.value()).status()).isEqualTo(401));
+
+        final Http.Answer opened = http.patch(one, "{\"allowed_addresses\": [], \"rate_limit\": \"none\"}",
+                "X-API-Key", playbook.value());
+        assertThat(opened.status()).as(opened.body()).isEqualTo(200);
+        assertThat(opened.json().get("allowed_addresses")).isEmpty();
+        assertThat(opened.json().get("rate_limit").isNull()).isTrue();
+        assertThat(texts(opened.json().get("scopes"))).containsExactly("employees:read", "users:read");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(http.get("/api/v1/whoami/", "X-API-Key", key.value()).status()).isEqualTo(200));
+        final JsonNode read = http.get(one, "X-API-Key", reader).json();
+        assertThat(read.get("allowed_addresses")).isEqualTo(opened.json().get("allowed_addresses"));
+        assertThat(read.get("rate_limit")).isEqualTo(opened.json().get("rate_limit"));
+        assertThat(read.get("scopes")).isEqualTo(opened.json().get("scopes"));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            final JsonNode events = http.get("/api/v1/audit/events/?type=" + AuditEventTypes.API_KEY_UPDATED
+                    + "&key_id=" + key.id(), "X-API-Key", reader).json().get("events");
+            assertThat(events).hasSize(2).allSatisfy(event -> {
+                assertThat(event.get("actor").asText()).isEqualTo("key:" + playbookName + "#" + playbook.id());
+                assertThat(event.get("surface").asText()).isEqualTo("api");
+            });
+        });
+    }
+
+    @Test
+    void whoMayChangeAKey() {
+        final String name = unique("guarded");
+        final Created key = createKey(name, null);
+        final String agent = signIn(createUser("agent")).access();
+        final String person = createUser("security");
+        final String security = signIn(person).access();
+        final String one = "/api/v1/keys/" + key.id() + "/";
+        final String rename = "{\"name\": \"" + unique("renamed") + "\"}";
+
+        assertThat(http.patch(one, rename, "X-API-Key", reader).status()).isEqualTo(403);
+        assertThat(http.patch(one, rename, "Authorization", "Bearer " + agent).status()).isEqualTo(403);
+        final Http.Answer anonymous = http.patch(one, rename);
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.json().get("code").asInt()).isEqualTo(401);
+        final String cookies = signIn(createUser("admin")).cookieHeader();
+        final Http.Answer otherSite = http.patch(one, rename, "Cookie", cookies, "Origin", "https://evil.example");
+        assertThat(otherSite.status()).isEqualTo(403);
+        assertThat(http.get(one, "X-API-Key", reader).json().get("name").asText()).isEqualTo(name);
+
+        final Http.Answer bySecurity = http.patch(one, rename, "Authorization", "Bearer " + security);
+        assertThat(bySecurity.status()).as(bySecurity.body()).isEqualTo(200);
+        assertThat(bySecurity.json().get("name").asText()).isNotEqualTo(name);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            final JsonNode events = http.get("/api/v1/audit/events/?type=" + AuditEventTypes.API_KEY_UPDATED
+                    + "&key_id=" + key.id(), "X-API-Key", reader).json().get("events");
+            assertThat(events).singleElement().satisfies(event -> assertThat(event.get("actor").asText()).isEqualTo(person));
+        });
+    }
+
+    @Test
+    void badChangesAre4xxWithTheReasonInJson() {
+        final String name = unique("target");
+        final Created key = createKey(name, null);
+        final String writer = createKey(unique("writer"), "keys:write").value();
+        final String one = "/api/v1/keys/" + key.id() + "/";
+        final Map<String, String> cases = Map.of(
+                "{}", "nothing to change",
+                "{\"key\": \"0123456789abcdef0123456789abcdef01234567\"}", "unknown field 'key'",
+                "{\"scopes\": \"users:read\"}", "'scopes'",
+                "{\"scopes\": []}", "'scopes' must name at least one scope",
+                "{\"scopes\": [\"root\"]}", "root",
+                "{\"allowed_addresses\": [\"10.0.0.0/99\"]}", "10.0.0.0/99",
+                "{\"allowed_addresses\": [null]}", "'allowed_addresses' must be a list of strings",
+                "{\"rate_limit\": \"lots\"}", "lots",
+                "{\"name\": 7}", "'name' must be a string",
+                "not json", "not valid JSON");
+        cases.forEach((body, message) -> {
+            final Http.Answer answer = http.patch(one, body, "X-API-Key", writer);
+            assertThat(answer.status()).as(body + ": " + answer.body()).isEqualTo(400);
+            assertThat(answer.header("Content-Type")).as(body).startsWith("application/json");
+            assertThat(answer.json().get("code").asInt()).as(body).isEqualTo(400);
+            assertThat(answer.json().get("message").asText()).as(body).contains(message);
+        });
+        assertThat(http.patch("/api/v1/keys/abc/", "{\"name\": \"x\"}", "X-API-Key", writer).status()).isEqualTo(400);
+        final Http.Answer unknown = http.patch("/api/v1/keys/987654321/", "{\"name\": \"x\"}", "X-API-Key", writer);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().get("code").asInt()).isEqualTo(404);
+        final Http.Answer notJson = http.patch(one, "{\"name\": \"x\"}", "X-API-Key", writer, "Content-Type", "text/plain");
+        assertThat(notJson.status()).isEqualTo(415);
+        // nothing changed
+        final JsonNode after = http.get(one, "X-API-Key", reader).json();
+        assertThat(after.get("name").asText()).isEqualTo(name);
+        assertThat(texts(after.get("scopes"))).isNotEmpty().doesNotContain("root");
+    }
+
     private JsonNode keysWhere(String query) {
         final Http.Answer answer = http.get("/api/v1/keys/?" + query, "X-API-Key", reader);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);

@@ -251,6 +251,7 @@ class OpenApiDocumentTest {
                 AuditSummary.AddressFailures.class);
         records.put("/components/schemas/AuditSummary/properties/uses_per_key/items", AuditSummary.KeyUses.class);
         records.put("/components/schemas/AuditSummary/properties/unused_keys/items", AuditSummary.UnusedKey.class);
+        records.put("/components/schemas/AuditSummary/properties/expiring_keys/items", AuditSummary.ExpiringKey.class);
         records.forEach((pointer, type) -> assertThat(propertiesAt(pointer)).as(pointer)
                 .isEqualTo(jsonProperties(type)));
 

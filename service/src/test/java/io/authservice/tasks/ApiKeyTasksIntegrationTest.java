@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /** The API key admin tasks through the real admin port, on PostgreSQL. */
@@ -38,6 +37,11 @@ class ApiKeyTasksIntegrationTest {
     @BeforeEach
     void setUp() {
         admin = new AdminClient(APP.client(), APP.getAdminPort());
+    }
+
+    /** The service's clock (see {@link io.authservice.testing.TestClock#fromSystem()}): what the tasks' times are measured by. */
+    private static java.time.Clock clock() {
+        return ((TestAuthServiceApplication) APP.getApplication()).testClock();
     }
 
     private static String unique(String name) {
@@ -60,6 +64,7 @@ class ApiKeyTasksIntegrationTest {
     @Test
     void createPrintsTheKeyOnceAndListNeverShowsIt() {
         final String name = unique("TTS-Production");
+        final Instant before = clock().instant();
         final JsonNode created = admin.json("create-api-key",
                 Map.of("name", name, "scopes", "users:read, employees:read", "expires_in", "90d"));
         final String key = created.get("key").asText();
@@ -70,7 +75,8 @@ class ApiKeyTasksIntegrationTest {
         assertThat(stored.get("scopes")).extracting(JsonNode::asText).containsExactly("employees:read", "users:read");
         assertThat(stored.get("status").asText()).isEqualTo("active");
         final Instant expires = Instant.parse(stored.get("expires_at").asText());
-        assertThat(expires).isCloseTo(Instant.now().plus(Duration.ofDays(90)), within(Duration.ofMinutes(1)));
+        assertThat(expires).isBetween(before.plus(Duration.ofDays(90)).minusSeconds(1),
+                clock().instant().plus(Duration.ofDays(90)).plusSeconds(1));
         assertThat(stored.has("key_hash")).isFalse();
 
         final Answer text = admin.run("list-api-keys", Map.of());
@@ -155,6 +161,7 @@ class ApiKeyTasksIntegrationTest {
         final String name = unique("TTS-Prod-2024-Q1");
         final String old = admin.json("create-api-key", Map.of("name", name, "scopes", "users:read")).get("key").asText();
 
+        final Instant before = clock().instant();
         final JsonNode rotated = admin.json("rotate-api-key", Map.of("name", name, "grace", "24h"));
         final String successor = rotated.get("key").asText();
         assertThat(successor).isNotEqualTo(old).matches("[0-9a-f]{40}");
@@ -163,7 +170,7 @@ class ApiKeyTasksIntegrationTest {
         final JsonNode previous = rotated.get("previous");
         assertThat(previous.get("replaced_by").asLong()).isEqualTo(rotated.get("api_key").get("id").asLong());
         assertThat(Instant.parse(previous.get("expires_at").asText()))
-                .isCloseTo(Instant.now().plus(Duration.ofHours(24)), within(Duration.ofMinutes(1)));
+                .isBetween(before.plus(Duration.ofHours(24)).minusSeconds(1), clock().instant().plus(Duration.ofHours(24)).plusSeconds(1));
 
         assertThat(whoami(old)).isEqualTo(200);
         assertThat(whoami(successor)).isEqualTo(200);

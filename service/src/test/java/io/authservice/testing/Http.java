@@ -62,6 +62,20 @@ public final class Http {
         return send(request, headers);
     }
 
+    /** A PATCH with a JSON body ({@code application/json} unless {@code headers} give a Content-Type). */
+    public Answer patch(String path, String jsonBody, String... headers) {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(jsonBody));
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (!typed) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request, headers);
+    }
+
     private static Answer send(HttpRequest.Builder request, String... headers) {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);

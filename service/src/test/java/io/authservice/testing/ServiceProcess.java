@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,6 +45,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int adminPort;
     private final Path log;
     private Process process;
+    private int starts;
     private Client client;
 
     private ServiceProcess(Path workDir, Path config, Map<String, String> environment, int port, int adminPort) {
@@ -90,7 +90,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(workDir);
-            Files.writeString(log, "=== started at " + Instant.now() + "\n", StandardCharsets.UTF_8,
+            Files.writeString(log, "=== start " + (++starts) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             process = jvm("server").redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {

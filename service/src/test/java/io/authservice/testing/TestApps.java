@@ -143,13 +143,14 @@ public final class TestApps {
 
     /**
      * Stores a key of a known value through the real lifecycle service (as {@code import-api-keys}
-     * does), straight into {@code db}: for tests that need to know a key before it exists.
+     * does), straight into {@code db}, stamped by {@code clock} (the clock of the service that will
+     * read it): for tests that need to know a key before it exists.
      */
-    public static void importKey(TestDatabases.Db db, String name, String key) {
+    public static void importKey(TestDatabases.Db db, String name, String key, java.time.Clock clock) {
         final org.jdbi.v3.core.Jdbi jdbi = io.authservice.db.Databases.configure(
                 org.jdbi.v3.core.Jdbi.create(db.url(), db.user(), db.password()));
         new io.authservice.core.ApiKeyService(jdbi, new io.authservice.core.ApiKeySecrets(new java.security.SecureRandom()),
-                java.time.Clock.systemUTC(), event -> { }, io.authservice.core.Scopes.INTERNAL_READ, "test")
+                clock, event -> { }, io.authservice.core.Scopes.INTERNAL_READ, "test")
                 .importKeys(List.of(new io.authservice.core.ImportedApiKey(2, name, key, true, null)),
                         List.of(), io.authservice.core.Actor.command());
     }

@@ -1,10 +1,11 @@
 package io.authservice.audit.alert;
 
-import io.authservice.audit.AuditMinuteCounts;
+import io.authservice.audit.AuditCounts;
 import io.authservice.audit.AuditStore;
 import io.authservice.audit.seal.SealedStores;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
  * {@code alerts:<writer>}, in the transaction of the batch that raised them.
  *
  * @param outbox empty when alerts are off
- * @param steps  the steps every batch of the process runs before its seal: the per-minute counts, then the rules
+ * @param steps  the steps every batch of the process runs before its seal: the counts ({@link AuditCounts}), then the rules
  */
 public record Alerting(Optional<AlertOutbox> outbox, List<AuditStore.BatchStep> steps) {
     /** The chain the alert.raised events of {@code writer} are sealed in. */
@@ -29,9 +30,11 @@ public record Alerting(Optional<AlertOutbox> outbox, List<AuditStore.BatchStep> 
      */
     public static Alerting of(AlertConfig config, SealedStores sealed, String writer, Clock clock) {
         if (!config.isEnabled()) {
-            return new Alerting(Optional.empty(), List.of(new AuditMinuteCounts()));
+            return new Alerting(Optional.empty(), AuditCounts.steps());
         }
         final AlertOutbox outbox = new AlertOutbox(sealed.forChain(chainOf(writer)), clock, writer);
-        return new Alerting(Optional.of(outbox), List.of(new AuditMinuteCounts(), new AlertRules(config, outbox)));
+        final List<AuditStore.BatchStep> steps = new ArrayList<>(AuditCounts.steps());
+        steps.add(new AlertRules(config, outbox));
+        return new Alerting(Optional.of(outbox), steps);
     }
 }

@@ -40,11 +40,6 @@ public final class SealedRetention {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** As the configuration says: signing with its key when sealing is enabled, else null (no sealed retention). */
-    public static SealedRetention of(Jdbi jdbi, SealConfig config, Clock clock) {
-        return config.isEnabled() ? new SealedRetention(jdbi, SealKeys.load(config).signing(), clock) : null;
-    }
-
     /**
      * What a purge of the sealed batches did, or would do.
      *

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The audit store for each chain a process writes: one per service instance on the direct sink, one
- * per partition in the audit-consumer ({@link #kafkaChain}). Each seals its batches with the
+ * per partition in the audit-consumer ({@link #kafkaChain}); {@link Sealing#stores} makes them as the configuration says. Each seals its batches with the
  * process's key ({@link BatchSealer}), after any steps given; with sealing off, the steps alone.
  */
 public final class SealedStores {
@@ -30,11 +30,6 @@ public final class SealedStores {
         this.key = key;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.before = List.copyOf(before);
-    }
-
-    /** As the configuration says: sealing with its key when enabled. */
-    public static SealedStores of(Jdbi jdbi, SealConfig config, Clock clock, List<AuditStore.BatchStep> before) {
-        return new SealedStores(jdbi, config.isEnabled() ? SealKeys.load(config).signing() : null, clock, before);
     }
 
     /** The chain of a partition of the audit topic. */

@@ -16,16 +16,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real single-node Kafka broker (KRaft: broker and controller in one) inside the test JVM, on
  * fixed ports for its life, so it can be stopped and started again at the same address with its data.
+ * Test classes that never stop their broker share one per JVM ({@link #shared()}), each on topics
+ * of its own; a class that stops its broker {@link #start() starts} its own.
  */
 public final class TestKafka implements AutoCloseable {
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static TestKafka shared;
+
     private final Path logDir;
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
+    private boolean isShared;
 
     private TestKafka(Path logDir, int port, int controllerPort) {
         this.logDir = logDir;
@@ -53,6 +60,25 @@ public final class TestKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot format the test broker's storage", e);
         }
+    }
+
+    /**
+     * The test JVM's one shared broker, started on first use and stopped when the JVM exits: for
+     * test classes that never stop it. {@link #close()} leaves it running; {@link #stop()} is refused.
+     */
+    public static synchronized TestKafka shared() {
+        if (shared == null) {
+            final TestKafka kafka = start();
+            kafka.isShared = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::stopBroker, "test-kafka-stop"));
+            shared = kafka;
+        }
+        return shared;
+    }
+
+    /** {@code name} with a suffix no other topic of this JVM has: for a test's own topic on the {@link #shared()} broker. */
+    public static String uniqueTopic(String name) {
+        return name + "-" + TOPICS.incrementAndGet();
     }
 
     public String bootstrapServers() {
@@ -99,8 +125,15 @@ public final class TestKafka implements AutoCloseable {
         return this;
     }
 
-    /** Stops the broker (its data stays); clients see it as down. */
+    /** Stops the broker (its data stays); clients see it as down. Refused for the {@link #shared()} broker. */
     public synchronized void stop() {
+        if (isShared) {
+            throw new IllegalStateException("the shared test broker is never stopped: a test that stops its broker starts its own");
+        }
+        stopBroker();
+    }
+
+    private synchronized void stopBroker() {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
@@ -108,9 +141,12 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
+    /** Stops a broker of the test's own; the {@link #shared()} one runs on. */
     @Override
     public void close() {
-        stop();
+        if (!isShared) {
+            stop();
+        }
     }
 
     private static int freePort() throws IOException {

@@ -9,8 +9,8 @@ import jakarta.validation.constraints.NotNull;
 
 import java.util.concurrent.TimeUnit;
 
-/** Sizes and lifetimes of the in-process API key cache. */
-public class ApiKeyCacheConfig {
+/** Size and lifetimes of a cache in front of the store ({@link StoreCaches}): the API key cache, each directory cache. */
+public class StoreCacheConfig {
     @Min(1)
     @JsonProperty
     private long maximumSize = 100_000;
@@ -49,22 +49,22 @@ public class ApiKeyCacheConfig {
         return negativeExpireAfterWrite;
     }
 
-    public ApiKeyCacheConfig setMaximumSize(long maximumSize) {
+    public StoreCacheConfig setMaximumSize(long maximumSize) {
         this.maximumSize = maximumSize;
         return this;
     }
 
-    public ApiKeyCacheConfig setRefreshAfterWrite(Duration refreshAfterWrite) {
+    public StoreCacheConfig setRefreshAfterWrite(Duration refreshAfterWrite) {
         this.refreshAfterWrite = refreshAfterWrite;
         return this;
     }
 
-    public ApiKeyCacheConfig setExpireAfterWrite(Duration expireAfterWrite) {
+    public StoreCacheConfig setExpireAfterWrite(Duration expireAfterWrite) {
         this.expireAfterWrite = expireAfterWrite;
         return this;
     }
 
-    public ApiKeyCacheConfig setNegativeExpireAfterWrite(Duration negativeExpireAfterWrite) {
+    public StoreCacheConfig setNegativeExpireAfterWrite(Duration negativeExpireAfterWrite) {
         this.negativeExpireAfterWrite = negativeExpireAfterWrite;
         return this;
     }
