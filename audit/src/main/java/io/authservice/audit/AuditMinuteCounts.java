@@ -54,9 +54,17 @@ public final class AuditMinuteCounts implements AuditStore.BatchStep {
 
     /** The events' counts, one per minute, key, type, outcome and reason, in primary-key order. */
     static List<Count> countsOf(List<AuditEvent> events) {
+        return countsOf(events, ChronoUnit.MINUTES);
+    }
+
+    /**
+     * The events' counts, one per {@code unit} (the row's {@code minute} is the start of that minute or
+     * hour), key, type, outcome and reason, in primary-key order.
+     */
+    static List<Count> countsOf(List<AuditEvent> events, ChronoUnit unit) {
         final Map<Count, long[]> sums = new TreeMap<>(KEY_ORDER);
         for (AuditEvent event : events) {
-            final Count row = new Count(event.occurredAt().truncatedTo(ChronoUnit.MINUTES),
+            final Count row = new Count(event.occurredAt().truncatedTo(unit),
                     event.keyId() == null ? NO_KEY : event.keyId(), event.type(), event.outcome(),
                     event.reason() == null ? NO_REASON : event.reason(), 0);
             sums.computeIfAbsent(row, r -> new long[1])[0]++;

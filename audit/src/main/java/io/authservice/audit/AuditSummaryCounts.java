@@ -73,15 +73,9 @@ public final class AuditSummaryCounts implements AuditStore.BatchStep {
         }
     }
 
-    /** The events' per-minute counts summed per hour, in primary-key order (writers lock rows in one order). */
+    /** The events' counts per hour, key, type, outcome and reason, in primary-key order (writers lock rows in one order). */
     static List<AuditMinuteCounts.Count> hourCountsOf(List<AuditEvent> events) {
-        final Map<AuditMinuteCounts.Count, long[]> sums = new TreeMap<>(AuditMinuteCounts.KEY_ORDER);
-        for (AuditMinuteCounts.Count minute : AuditMinuteCounts.countsOf(events)) {
-            sums.computeIfAbsent(new AuditMinuteCounts.Count(minute.minute().truncatedTo(ChronoUnit.HOURS), minute.keyId(),
-                    minute.type(), minute.outcome(), minute.reason(), 0), c -> new long[1])[0] += minute.events();
-        }
-        return sums.entrySet().stream().map(e -> new AuditMinuteCounts.Count(e.getKey().minute(), e.getKey().keyId(),
-                e.getKey().type(), e.getKey().outcome(), e.getKey().reason(), e.getValue()[0])).toList();
+        return AuditMinuteCounts.countsOf(events, ChronoUnit.HOURS);
     }
 
     /** Failures with a client address, per day and address, in primary-key order. */
