@@ -60,7 +60,9 @@ fi
 # a database of an earlier run gets the migrations added since (an index built on 10 M rows takes minutes)
 java -jar "$JAR" db migrate "$ROOT/config.yml" >"$OUT/migrate-again.out" 2>&1 || fail "db migrate failed; see $OUT/migrate-again.out"
 psql -h 127.0.0.1 -U $DB -d $DB -tAc "SELECT count(*) || ' events, ' || (SELECT count(*) FROM audit_minute_counts)
-  || ' minute-count rows, ' || pg_size_pretty(pg_total_relation_size('audit_events')) || ' on disk' FROM audit_events" \
+  || ' minute-count rows, ' || (SELECT count(*) FROM audit_hour_counts) || ' hour-count rows, '
+  || (SELECT count(*) FROM audit_day_failures) + (SELECT count(*) FROM audit_day_fingerprints) || ' day rows of failures and fingerprints, '
+  || pg_size_pretty(pg_total_relation_size('audit_events')) || ' on disk' FROM audit_events" \
   | tee "$OUT/data.txt"
 
 DATA=$(mktemp -d /tmp/auth-bench-console.XXXXXX)
