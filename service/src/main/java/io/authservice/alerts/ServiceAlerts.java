@@ -7,6 +7,7 @@ import io.authservice.audit.alert.AlertConfig;
 import io.authservice.audit.alert.AlertDelivery;
 import io.authservice.audit.alert.AlertDestination;
 import io.authservice.audit.alert.AlertOutbox;
+import io.authservice.audit.alert.AlertPruner;
 import io.authservice.audit.alert.AlertWorker;
 import io.authservice.audit.alert.WebhookDestination;
 import io.authservice.core.Report;
@@ -27,7 +28,8 @@ import java.util.Set;
  * The server's side of alerts: the delivery worker (on every instance: each alert is claimed by one
  * worker at a time) sending the outbox to the configured webhooks and Kafka topic, whichever process
  * raised the alerts (this service's direct sink or an audit-consumer writing to the same database), its
- * metrics, and the {@code test-alert} task.
+ * metrics, the pruning of the rules' state and of delivered alerts (by the same worker), and the
+ * {@code test-alert} task.
  */
 public final class ServiceAlerts {
     public static final String TEST_TASK = "test-alert";
@@ -57,7 +59,7 @@ public final class ServiceAlerts {
         final List<AlertDestination> destinations = destinations(config, clock, instanceId);
         final AlertDelivery delivery = new AlertDelivery(jdbi, destinations, config.getDelivery(), clock);
         if (config.getDelivery().isEnabled()) {
-            environment.lifecycle().manage(new AlertWorker(delivery,
+            environment.lifecycle().manage(new AlertWorker(delivery, new AlertPruner(jdbi, config, clock, environment.metrics()),
                     environment.lifecycle().scheduledExecutorService("alert-delivery").build(),
                     config.getDelivery().getPollInterval().toJavaDuration()));
         }

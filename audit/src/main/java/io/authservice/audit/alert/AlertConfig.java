@@ -37,6 +37,9 @@ public class AlertConfig {
     @JsonProperty
     private Delivery delivery = new Delivery();
 
+    @JsonProperty
+    private Pruning pruning = new Pruning();
+
     /** A rule that is on or off. */
     public static class Toggle {
         @JsonProperty
@@ -281,6 +284,68 @@ public class AlertConfig {
         }
     }
 
+    /** What {@link AlertPruner} keeps: the rules' state no rule can need any more, and delivered alerts, are deleted. */
+    public static class Pruning {
+        @JsonProperty
+        private boolean enabled = true;
+
+        /** How often the delivery worker prunes. */
+        @JsonProperty
+        private Duration interval = Duration.hours(1);
+
+        /** How late an event may still be stored and counted (a shipper or consumer catching up after an outage). */
+        @JsonProperty
+        private Duration lateness = Duration.days(1);
+
+        /** How long a delivered alert stays in the outbox (the {@code alert.raised} event stays in the trail). */
+        @JsonProperty
+        private Duration keepDelivered = Duration.days(30);
+
+        /** Most rows deleted per statement batch (and transaction). */
+        @JsonProperty
+        private int batchSize = 1000;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getLateness() {
+            return lateness;
+        }
+
+        public void setLateness(Duration lateness) {
+            this.lateness = lateness;
+        }
+
+        public Duration getKeepDelivered() {
+            return keepDelivered;
+        }
+
+        public void setKeepDelivered(Duration keepDelivered) {
+            this.keepDelivered = keepDelivered;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -343,5 +408,13 @@ public class AlertConfig {
 
     public void setDelivery(Delivery delivery) {
         this.delivery = delivery;
+    }
+
+    public Pruning getPruning() {
+        return pruning;
+    }
+
+    public void setPruning(Pruning pruning) {
+        this.pruning = pruning;
     }
 }

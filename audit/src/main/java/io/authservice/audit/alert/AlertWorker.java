@@ -7,16 +7,21 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@link AlertDelivery} every poll interval on its own thread while the application runs. */
+/**
+ * Runs {@link AlertDelivery} every poll interval on its own thread while the application runs, and after a
+ * pass the {@link AlertPruner} when its interval has passed.
+ */
 public final class AlertWorker implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(AlertWorker.class);
 
     private final AlertDelivery delivery;
+    private final AlertPruner pruner;
     private final ScheduledExecutorService executor;
     private final long intervalMillis;
 
-    public AlertWorker(AlertDelivery delivery, ScheduledExecutorService executor, java.time.Duration interval) {
+    public AlertWorker(AlertDelivery delivery, AlertPruner pruner, ScheduledExecutorService executor, java.time.Duration interval) {
         this.delivery = delivery;
+        this.pruner = pruner;
         this.executor = executor;
         this.intervalMillis = Math.max(1, interval.toMillis());
     }
@@ -35,6 +40,11 @@ public final class AlertWorker implements Managed {
         } catch (RuntimeException e) {
             // the store is away: the next pass tries again, nothing is lost
             LOG.warn("alert delivery pass failed: {}", e.toString());
+        }
+        try {
+            pruner.pruneIfDue();
+        } catch (RuntimeException e) {
+            LOG.warn("alert state prune failed; retried on a later pass: {}", e.toString());
         }
     }
 
