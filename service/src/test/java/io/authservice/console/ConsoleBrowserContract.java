@@ -234,7 +234,7 @@ abstract class ConsoleBrowserContract {
     void theKeyPageCountsTheAddressesAsTheBreakdownApiDoes() {
         Assumptions.assumeTrue(everyPage(), "run on H2");
         final long key = otherKeyId();
-        final Instant now = Instant.now();
+        final Instant now = now();
         final List<AuditEvent> events = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             events.add(use(key, now.minus(Duration.ofMinutes(5 + i))));
