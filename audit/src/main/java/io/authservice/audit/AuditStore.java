@@ -1,5 +1,6 @@
 package io.authservice.audit;
 
+import com.google.common.collect.Lists;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -419,8 +420,7 @@ public final class AuditStore {
         final Purged all = countOlderThan(cutoff);
         final List<UUID> ids = new ArrayList<>(keep);
         long kept = 0;
-        for (int i = 0; i < ids.size(); i += 1000) {
-            final List<UUID> chunk = ids.subList(i, Math.min(ids.size(), i + 1000));
+        for (List<UUID> chunk : Lists.partition(ids, 1000)) {
             kept += jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM audit_events WHERE occurred_at < :cutoff"
                             + " AND id IN (<ids>)").registerArgument(new UtcInstantArgumentFactory()).bind("cutoff", cutoff)
                     .bindList("ids", chunk).mapTo(Long.class).one());

@@ -1,5 +1,6 @@
 package io.authservice.audit.alert;
 
+import com.google.common.collect.Lists;
 import io.authservice.audit.AuditEvent;
 import io.authservice.audit.AuditEventTypes;
 import io.authservice.audit.AuditReasons;
@@ -136,7 +137,7 @@ public final class AlertRules implements AuditStore.BatchStep {
         // each row now holds every writer's count (this transaction holds its lock): the crossing is ours alone
         final Map<Window, Long> totals = new HashMap<>();
         final List<Window> windows = new ArrayList<>(added.keySet());
-        for (List<Window> chunk : chunks(windows)) {
+        for (List<Window> chunk : Lists.partition(windows, IN_LIST)) {
             handle.createQuery("SELECT subject, window_start, events FROM audit_alert_counts WHERE rule = :rule"
                             + " AND subject IN (<subjects>) AND window_start IN (<starts>)")
                     .registerArgument(new UtcInstantArgumentFactory())
@@ -209,7 +210,7 @@ public final class AlertRules implements AuditStore.BatchStep {
         // when each key was retired, as the trail tells it: its latest deactivation or rotation
         final Map<Long, Instant> lifecycle = new HashMap<>();
         final List<Long> keyIds = retired.stream().map(AuditEvent::keyId).distinct().toList();
-        for (List<Long> chunk : chunks(keyIds)) {
+        for (List<Long> chunk : Lists.partition(keyIds, IN_LIST)) {
             handle.createQuery("SELECT key_id, MAX(occurred_at) FROM audit_events WHERE key_id IN (<ids>)"
                             + " AND type IN ('" + AuditEventTypes.API_KEY_DEACTIVATED + "', '" + AuditEventTypes.API_KEY_ROTATED + "')"
                             + " GROUP BY key_id")
@@ -342,7 +343,7 @@ public final class AlertRules implements AuditStore.BatchStep {
 
     private static Map<String, Mark> marks(Handle handle, String rule, Collection<String> subjects) {
         final Map<String, Mark> marks = new HashMap<>();
-        for (List<String> chunk : chunks(new ArrayList<>(subjects))) {
+        for (List<String> chunk : Lists.partition(new ArrayList<>(subjects), IN_LIST)) {
             handle.createQuery("SELECT subject, first_at, last_at, detail FROM audit_alert_marks WHERE rule = :rule AND subject IN (<subjects>)")
                     .bind("rule", rule).bindList("subjects", chunk)
                     .map((rs, ctx) -> Map.entry(rs.getString(1), new Mark(rs.getObject(2, OffsetDateTime.class).toInstant(),
@@ -382,13 +383,5 @@ public final class AlertRules implements AuditStore.BatchStep {
 
     private static String cut(String value) {
         return value == null || value.length() <= 255 ? value : value.substring(0, 255);
-    }
-
-    private static <T> List<List<T>> chunks(List<T> all) {
-        final List<List<T>> chunks = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += IN_LIST) {
-            chunks.add(all.subList(i, Math.min(all.size(), i + IN_LIST)));
-        }
-        return chunks;
     }
 }

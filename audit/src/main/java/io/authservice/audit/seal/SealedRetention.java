@@ -1,5 +1,6 @@
 package io.authservice.audit.seal;
 
+import com.google.common.collect.Lists;
 import io.authservice.audit.UtcInstantArgumentFactory;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -123,9 +124,8 @@ public final class SealedRetention {
                 .bind("chain", chain).bind("first", first).bind("last", last)
                 .map((rs, ctx) -> rs.getBytes(1)).forEach(members -> addIds(members, ids));
         long events = 0;
-        for (int i = 0; i < ids.size(); i += IDS_PER_STATEMENT) {
-            events += handle.createUpdate("DELETE FROM audit_events WHERE id IN (<ids>)")
-                    .bindList("ids", ids.subList(i, Math.min(ids.size(), i + IDS_PER_STATEMENT))).execute();
+        for (List<UUID> chunk : Lists.partition(ids, IDS_PER_STATEMENT)) {
+            events += handle.createUpdate("DELETE FROM audit_events WHERE id IN (<ids>)").bindList("ids", chunk).execute();
         }
         final Seal lastSeal = Seals.select(handle.createQuery("SELECT " + Seals.COLUMNS + " FROM audit_seals"
                 + " WHERE chain_id = :chain AND seq = :seq").bind("chain", chain).bind("seq", last)).one();
