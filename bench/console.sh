@@ -102,10 +102,16 @@ def cpu_ms(pids):
     return total * 1000 / HZ
 
 def postgres_pids():
-    uid = None
     import pwd
     uid = pwd.getpwnam("postgres").pw_uid
-    return [p for p in os.listdir("/proc") if p.isdigit() and os.stat(f"/proc/{p}").st_uid == uid]
+    pids = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and os.stat(f"/proc/{p}").st_uid == uid:
+                pids.append(p)
+        except OSError:
+            pass  # a process that ended meanwhile
+    return pids
 
 def q(**params):
     return "?" + urllib.parse.urlencode(params)
