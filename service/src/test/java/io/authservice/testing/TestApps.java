@@ -3,10 +3,17 @@ package io.authservice.testing;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /** Configuration for running the whole service in a test with {@code DropwizardAppExtension}. */
 public final class TestApps {
@@ -24,12 +31,33 @@ public final class TestApps {
     private TestApps() {
     }
 
-    /** A fresh temporary directory, e.g. for a test app's data directory or H2 files. */
+    /** The directories {@link #tempDir} made, deleted when the test JVM exits. */
+    private static final Set<Path> TEMP_DIRS = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(TestApps::deleteTree), "test-temp-dirs"));
+    }
+
+    /**
+     * A fresh temporary directory, e.g. for a test app's data directory or H2 files, deleted with all it
+     * holds when the test JVM exits (a service's data directory with its journal is over 100 MB; left
+     * behind by every run, they fill the disk).
+     */
     public static Path tempDir() {
         try {
-            return java.nio.file.Files.createTempDirectory("auth-test");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            final Path dir = Files.createTempDirectory("auth-test");
+            TEMP_DIRS.add(dir);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // already gone, or unreadable: nothing more to do at exit
         }
     }
 
