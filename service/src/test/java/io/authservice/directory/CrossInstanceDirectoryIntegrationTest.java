@@ -93,6 +93,7 @@ class CrossInstanceDirectoryIntegrationTest {
         await().atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() ->
                 status(B, "/api/v1/users/internal/" + nextUser + "/") == 200
                         && get(B, "/api/v1/tts/users-info/?ids=" + nextUser).path("not_found").isEmpty()
+                        && status(B, "/api/v1/hdts/employees/internal/" + nextEmployee + "/") == 200
                         && get(B, "/api/v1/hdts/employees/internal/" + nextEmployee + "/").path("user_id").asLong() == nextUser);
     }
 
